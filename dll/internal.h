@@ -1,0 +1,84 @@
+/*
+ * internal.h - declarations shared by the DLL's source files.
+ *
+ * Rooms of the DLL:
+ *   api.c       the exported entry: parameter validation, HRESULT/last-error mapping
+ *   engine.c    the copy engine: opening, the data loop, destination fate
+ *   progress.c  the progress-callback protocol (messages, actions, pfCancel)
+ *   metadata.c  attributes and times
+ *   restart.c   restartable copies: checkpoints, pause, resume (Windows side)
+ *   restart_codec.c, crc32c.c   the restart-header format (no Windows API)
+ *   fault.c     the fault-injection seam of the test build
+ */
+#ifndef CF2_INTERNAL_H
+#define CF2_INTERNAL_H
+
+#include "copyfile2.h"
+
+/* Default size of one chunk (one read/write cycle and one pair of chunk
+ * messages) when the caller does not ask for one with ioDesiredSize.
+ * 1 MiB: large enough that the per-call cost of Wine's file I/O vanishes,
+ * small enough for frequent progress messages (docs/conformance.md). */
+#define CF2_DEFAULT_CHUNK_SIZE (1024u * 1024u)
+
+/* The validated request: what CopyFile2 was asked to do. */
+struct cf2_request {
+    const WCHAR *src;
+    const WCHAR *dst;
+    DWORD flags;              /* COPY_FILE_* */
+    DWORD flags_v2;           /* COPY_FILE2_V2_*, 0 for a V1 structure */
+    BOOL *cancel;             /* pfCancel, may be NULL; read as volatile */
+    PCOPYFILE2_PROGRESS_ROUTINE routine;
+    LPPROGRESS_ROUTINE routine_old; /* V2 only; wins over routine */
+    void *context;
+    DWORD chunk_size;         /* bytes per cycle (default or ioDesiredSize) */
+    ULONG rate_kbps;          /* ioDesiredRate, 0 = unlimited */
+};
+
+/* What the progress protocol tells the engine to do next. */
+enum cf2_verdict {
+    CF2_GO = 0,       /* CONTINUE or QUIET: carry on */
+    CF2_CANCEL,       /* CANCEL or pfCancel: fail, delete the destination */
+    CF2_STOP,         /* STOP: fail, keep the destination */
+    CF2_PAUSE,        /* PAUSE: write a restart header, fail with PAUSED */
+    CF2_INVALID       /* an action outside the enumeration: E_INVALIDARG, delete */
+};
+
+/* Counters and handles of the copy in progress, as the messages report them. */
+struct cf2_progress {
+    const struct cf2_request *req;
+    BOOL quiet;               /* QUIET was returned: no more callbacks */
+    HANDLE src;
+    HANDLE dst;
+    DWORD stream;             /* stream number, from 1 */
+    ULONGLONG stream_size;
+    ULONGLONG stream_done;
+    ULONGLONG total_size;
+    ULONGLONG total_done;
+    ULONGLONG chunk;          /* number of the chunk in progress, from 0 */
+};
+
+/* api.c */
+DWORD cf2_copy(const struct cf2_request *req);   /* engine.c: 0 or a Win32 error */
+
+/* progress.c */
+void cf2_progress_init(struct cf2_progress *p, const struct cf2_request *req);
+BOOL cf2_progress_cancelled(const struct cf2_progress *p);
+enum cf2_verdict cf2_progress_stream_started(struct cf2_progress *p);
+enum cf2_verdict cf2_progress_chunk_started(struct cf2_progress *p, ULONGLONG chunk_size);
+enum cf2_verdict cf2_progress_chunk_finished(struct cf2_progress *p, ULONGLONG chunk_size);
+enum cf2_verdict cf2_progress_stream_finished(struct cf2_progress *p);
+enum cf2_verdict cf2_progress_poll(struct cf2_progress *p);
+enum cf2_verdict cf2_progress_error(struct cf2_progress *p, COPYFILE2_COPY_PHASE phase,
+                                    DWORD error);
+
+/* metadata.c */
+DWORD cf2_settable_attributes(DWORD source_attributes);
+DWORD cf2_apply_metadata(HANDLE dst, const BY_HANDLE_FILE_INFORMATION *src_info);
+BOOL cf2_is_protected_destination(DWORD attributes);
+
+/* fault.c: the test build's fault-injection seam.  Returns the Win32 error
+ * to simulate at this point, or 0.  Always 0 outside the test build. */
+DWORD cf2_fault(COPYFILE2_COPY_PHASE phase, ULONGLONG chunk);
+
+#endif /* CF2_INTERNAL_H */

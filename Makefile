@@ -104,6 +104,8 @@ $(B)/$(1)/header-check.ok: include/copyfile2.h tests/header/header_c.c tests/hea
 	sh tools/check-imports.sh $(1) $(B)/$(1)/header_static.exe static
 	$$(CC_$(1)) -o $(B)/$(1)/header_import.exe $(B)/$(1)/header_c.o -static-libgcc $(B)/$(1)/libcopyfile2.dll.a
 	sh tools/check-imports.sh $(1) $(B)/$(1)/header_import.exe import
+	sh tools/run-if-wine.sh $(1) $(B)/$(1)/header_static.exe
+	sh tools/run-if-wine.sh $(1) $(B)/$(1)/header_import.exe
 	@touch $$@
 endef
 $(foreach a,$(ARCHES),$(eval $(call ARCH_RULES,$(a))))

@@ -12,12 +12,16 @@
  *   ERROR_USER_MAPPED_FILE when a view of it is mapped.  Shortening it (to the
  *   source's length, or by one byte when the source is not shorter) gives the
  *   same answer under Wine without a truncation to zero.
+ * - All data I/O is positioned (explicit offsets), so header writes of a
+ *   restartable copy and resumed copies need no seeking.
  */
 #include "internal.h"
 
 /* Largest I/O buffer: a chunk larger than this (ioDesiredSize up to 1 GiB)
  * is done in several read/write cycles, so memory does not grow with it. */
 #define CF2_MAX_IO_BUFFER (1024u * 1024u)
+/* Unbuffered I/O works in whole sectors; 4096 covers every sector size. */
+#define CF2_SECTOR 4096u
 
 enum fate { FATE_DELETE, FATE_KEEP };
 
@@ -27,11 +31,28 @@ struct job {
     HANDLE src;
     HANDLE dst;
     BY_HANDLE_FILE_INFORMATION src_info;
+    struct cf2_restart_header source;  /* the source's facts, as a header records them */
+    struct cf2_restart rs;
     ULONGLONG size;           /* bytes to copy: the source's size when opened */
+    ULONGLONG dst_old_size;   /* size of an existing destination, when opened */
+    BOOL dst_existed;
     BOOL dst_modified;        /* we created the destination or changed its content */
+    BOOL resuming;            /* continuing from a valid restart header */
     BYTE *buf;
     DWORD buf_size;
 };
+
+static BOOL flag(const struct job *j, DWORD f)
+{
+    return (j->req->flags & f) != 0;
+}
+
+/* RESTARTABLE and RESUME_FROM_PAUSE both ask to continue an interrupted copy
+ * of the same names. */
+static BOOL wants_resume(const struct job *j)
+{
+    return flag(j, COPY_FILE_RESTARTABLE | COPY_FILE_RESUME_FROM_PAUSE);
+}
 
 static ULONGLONG file_size_of(const BY_HANDLE_FILE_INFORMATION *info)
 {
@@ -53,6 +74,13 @@ static DWORD set_end_of_file(HANDLE h, ULONGLONG size)
     return 0;
 }
 
+static void set_offset(OVERLAPPED *ov, ULONGLONG offset)
+{
+    ZeroMemory(ov, sizeof *ov);
+    ov->Offset = (DWORD)offset;
+    ov->OffsetHigh = (DWORD)(offset >> 32);
+}
+
 /* Turns the verdict of a progress message into the call's result. */
 static DWORD result_of(enum cf2_verdict v, enum fate *fate)
 {
@@ -66,25 +94,67 @@ static DWORD result_of(enum cf2_verdict v, enum fate *fate)
     return 0;
 }
 
+/* Makes what has been copied so far resumable: a checkpoint when the copy
+ * already has a header, otherwise (PAUSE of a plain copy) the header region
+ * is added first.  The fragment is marked with an old last-write time. */
+static DWORD write_resume_point(struct job *j)
+{
+    DWORD err;
+    if (!j->rs.active) {
+        if (!FlushFileBuffers(j->dst))
+            return GetLastError();
+        err = cf2_restart_begin(&j->rs, j->dst, &j->source, j->req->chunk_size, j->req->flags);
+        if (err)
+            return err;
+    }
+    err = cf2_restart_commit(&j->rs, j->dst, j->prog.stream_done);
+    if (!err)
+        err = cf2_restart_mark_incomplete(j->dst);
+    return err;
+}
+
+/* The copy ends before its data is complete, by STOP, PAUSE or an error. */
+static DWORD end_early(struct job *j, DWORD result, enum fate *fate)
+{
+    if (result == ERROR_REQUEST_PAUSED || (j->rs.active && *fate == FATE_KEEP)) {
+        DWORD err = write_resume_point(j);
+        if (err && result == ERROR_REQUEST_PAUSED) {
+            /* No resumable state could be written: the pause failed. */
+            *fate = j->rs.active ? FATE_KEEP : FATE_DELETE;
+            return err;
+        }
+    }
+    return result;
+}
+
+/* Handles a verdict other than CF2_GO during the stream.  After STOP or PAUSE
+ * the callback gets exactly one more message, STREAM_FINISHED, whose answer
+ * cannot change the outcome. */
+static DWORD stop_stream(struct job *j, enum cf2_verdict v, enum fate *fate)
+{
+    DWORD result = result_of(v, fate);
+    if (v == CF2_STOP || v == CF2_PAUSE) {
+        result = end_early(j, result, fate);
+        cf2_progress_stream_finished(&j->prog);
+        j->prog.quiet = TRUE;
+    }
+    return result;
+}
+
 /* A step failed: report it with an ERROR message and decide the outcome.
  * CONTINUE and QUIET fail the copy with the error itself (no retry, so a
- * caller that always answers CONTINUE cannot spin on a persistent error). */
+ * caller that always answers CONTINUE cannot spin on a persistent error).
+ * A restartable copy keeps its destination, resumable from the last
+ * checkpoint. */
 static DWORD fail(struct job *j, COPYFILE2_COPY_PHASE phase, DWORD error, enum fate *fate)
 {
     enum cf2_verdict v = cf2_progress_error(&j->prog, phase, error);
-    *fate = FATE_DELETE;
-    if (v == CF2_GO)
-        return error;
-    return result_of(v, fate);
-}
-
-/* Ends the stream early after STOP or PAUSE: the callback gets exactly one
- * more message, STREAM_FINISHED, whose answer cannot change the outcome. */
-static void finish_stream_early(struct job *j)
-{
-    struct cf2_progress *p = &j->prog;
-    cf2_progress_stream_finished(p);
-    p->quiet = TRUE;
+    if (v != CF2_GO)
+        return stop_stream(j, v, fate);
+    *fate = j->rs.active ? FATE_KEEP : FATE_DELETE;
+    if (j->rs.active)
+        end_early(j, error, fate);
+    return error;
 }
 
 static DWORD open_source(struct job *j)
@@ -92,9 +162,9 @@ static DWORD open_source(struct job *j)
     const struct cf2_request *req = j->req;
     DWORD access = GENERIC_READ;
     DWORD flags = FILE_FLAG_SEQUENTIAL_SCAN;
-    if (req->flags & COPY_FILE_OPEN_SOURCE_FOR_WRITE)
+    if (flag(j, COPY_FILE_OPEN_SOURCE_FOR_WRITE))
         access |= GENERIC_WRITE;
-    if (req->flags & COPY_FILE_NO_BUFFERING)
+    if (flag(j, COPY_FILE_NO_BUFFERING))
         flags |= FILE_FLAG_NO_BUFFERING;
     DWORD err = cf2_fault(COPYFILE2_PHASE_PREPARE_SOURCE, 0);
     if (err)
@@ -111,6 +181,7 @@ static DWORD open_source(struct job *j)
     if (j->src_info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
         return ERROR_ACCESS_DENIED;
     j->size = file_size_of(&j->src_info);
+    cf2_restart_source_facts(&j->src_info, &j->source);
     return 0;
 }
 
@@ -119,19 +190,23 @@ static DWORD open_source(struct job *j)
 static DWORD open_destination(struct job *j)
 {
     const struct cf2_request *req = j->req;
-    DWORD disposition = (req->flags & COPY_FILE_FAIL_IF_EXISTS) ? CREATE_NEW : OPEN_ALWAYS;
+    /* FAIL_IF_EXISTS with a resume request: an existing destination is
+     * acceptable when it holds a valid header, so it must be opened. */
+    BOOL create_new = flag(j, COPY_FILE_FAIL_IF_EXISTS) && !wants_resume(j);
+    DWORD disposition = create_new ? CREATE_NEW : OPEN_ALWAYS;
     DWORD flags = FILE_ATTRIBUTE_NORMAL;
-    if (req->flags & COPY_FILE_NO_BUFFERING)
+    /* Write access only and no delete sharing: another handle that denies
+     * writing, or holds delete access, makes this a sharing violation, while
+     * readers and writers that share writing are allowed (contract 1.6,
+     * cases 8 to 12).  Read access is requested only to read a restart
+     * header: a handle that shares only writing (case 9) must not conflict. */
+    DWORD access = wants_resume(j) ? GENERIC_READ | GENERIC_WRITE : GENERIC_WRITE;
+    if (flag(j, COPY_FILE_NO_BUFFERING))
         flags |= FILE_FLAG_NO_BUFFERING;
     DWORD err = cf2_fault(COPYFILE2_PHASE_PREPARE_DEST, 0);
     if (err)
         return err;
-    /* Write access only and no delete sharing: another handle that denies
-     * writing, or holds delete access, makes this a sharing violation, while
-     * readers and writers that share writing are allowed (contract 1.6,
-     * cases 8 to 12).  Read access is not requested: a handle that shares only
-     * writing (case 9) must not conflict. */
-    j->dst = CreateFileW(req->dst, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
+    j->dst = CreateFileW(req->dst, access, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
                          disposition, flags, NULL);
     if (j->dst == INVALID_HANDLE_VALUE) {
         err = GetLastError();
@@ -139,11 +214,12 @@ static DWORD open_destination(struct job *j)
         return err == ERROR_ALREADY_EXISTS ? ERROR_FILE_EXISTS : err;
     }
     j->prog.dst = j->dst;
-    if (disposition == CREATE_NEW || GetLastError() != ERROR_ALREADY_EXISTS) {
+    if (create_new || GetLastError() != ERROR_ALREADY_EXISTS) {
         j->dst_modified = TRUE; /* created by us: ours to delete on failure */
         return 0;
     }
 
+    j->dst_existed = TRUE;
     BY_HANDLE_FILE_INFORMATION info;
     if (!GetFileInformationByHandle(j->dst, &info))
         return GetLastError();
@@ -151,11 +227,44 @@ static DWORD open_destination(struct job *j)
         return ERROR_SHARING_VIOLATION;
     if (cf2_is_protected_destination(info.dwFileAttributes))
         return ERROR_ACCESS_DENIED;
-    ULONGLONG old_size = file_size_of(&info);
-    if (old_size > 0) {
-        /* Shorten it as Windows' truncation would (ERROR_USER_MAPPED_FILE
-         * while a view is mapped), without truncating to zero. */
-        err = set_end_of_file(j->dst, j->size < old_size ? j->size : old_size - 1);
+    j->dst_old_size = file_size_of(&info);
+    if (wants_resume(j))
+        j->resuming = cf2_restart_probe(&j->rs, j->dst, j->dst_old_size, &j->source,
+                                        req->chunk_size, req->flags);
+    if (!j->resuming && flag(j, COPY_FILE_FAIL_IF_EXISTS))
+        return ERROR_FILE_EXISTS;
+    return 0;
+}
+
+/* Prepares the destination's content: keeps a resumable one as it is,
+ * otherwise shortens an existing one (see the notes at the top), then sizes
+ * it for the data (and the header region of a restartable copy). */
+static DWORD prepare_destination(struct job *j)
+{
+    DWORD err;
+    if (j->resuming) {
+        /* Continue from the committed offset, on a chunk boundary. */
+        ULONGLONG chunk = j->req->chunk_size;
+        j->prog.stream_done = j->rs.last.committed;
+        j->prog.total_done = j->prog.stream_done;
+        j->prog.chunk = (j->rs.last.committed + chunk - 1) / chunk;
+        j->dst_modified = TRUE;
+        return 0;
+    }
+    if (j->dst_existed && j->dst_old_size > 0) {
+        err = set_end_of_file(j->dst, j->size < j->dst_old_size ? j->size : j->dst_old_size - 1);
+        if (err)
+            return err;
+        j->dst_modified = TRUE;
+    }
+    if (flag(j, COPY_FILE_RESTARTABLE)) {
+        j->dst_modified = TRUE;
+        return cf2_restart_begin(&j->rs, j->dst, &j->source, j->req->chunk_size, j->req->flags);
+    }
+    /* Pre-size the destination: the file system can lay the data out in one
+     * piece, and a full disk is found before any data is written. */
+    if (!flag(j, COPY_FILE_DISABLE_PRE_ALLOCATION) && j->size > 0) {
+        err = set_end_of_file(j->dst, j->size);
         if (err)
             return err;
         j->dst_modified = TRUE;
@@ -163,16 +272,23 @@ static DWORD open_destination(struct job *j)
     return 0;
 }
 
-static DWORD read_exact(struct job *j, BYTE *buf, DWORD n)
+/* Reads `n` bytes at `offset` into buf.  Unbuffered handles read whole
+ * sectors: `request` is n rounded up, and a short read at the end of the file
+ * is expected. */
+static DWORD read_exact(struct job *j, ULONGLONG offset, DWORD n, DWORD request)
 {
     DWORD err = cf2_fault(COPYFILE2_PHASE_READ_SOURCE, j->prog.chunk);
     if (err)
         return err;
     DWORD got = 0;
     while (got < n) {
+        OVERLAPPED ov;
+        set_offset(&ov, offset + got);
         DWORD r = 0;
-        if (!ReadFile(j->src, buf + got, n - got, &r, NULL))
-            return GetLastError();
+        if (!ReadFile(j->src, j->buf + got, request - got, &r, &ov)) {
+            err = GetLastError();
+            return err == ERROR_HANDLE_EOF ? ERROR_HANDLE_EOF : err;
+        }
         if (r == 0)
             return ERROR_HANDLE_EOF; /* the source shrank while being copied */
         got += r;
@@ -180,15 +296,17 @@ static DWORD read_exact(struct job *j, BYTE *buf, DWORD n)
     return 0;
 }
 
-static DWORD write_exact(struct job *j, const BYTE *buf, DWORD n)
+static DWORD write_exact(struct job *j, ULONGLONG offset, DWORD n)
 {
     DWORD err = cf2_fault(COPYFILE2_PHASE_WRITE_DESTINATION, j->prog.chunk);
     if (err)
         return err;
     DWORD put = 0;
     while (put < n) {
+        OVERLAPPED ov;
+        set_offset(&ov, offset + put);
         DWORD w = 0;
-        if (!WriteFile(j->dst, buf + put, n - put, &w, NULL))
+        if (!WriteFile(j->dst, j->buf + put, n - put, &w, &ov))
             return GetLastError();
         if (w == 0)
             return ERROR_WRITE_FAULT;
@@ -200,14 +318,21 @@ static DWORD write_exact(struct job *j, const BYTE *buf, DWORD n)
 /* Copies one chunk of `n` bytes in cycles of at most buf_size bytes. */
 static DWORD copy_chunk(struct job *j, ULONGLONG n, COPYFILE2_COPY_PHASE *phase)
 {
+    BOOL unbuffered = flag(j, COPY_FILE_NO_BUFFERING);
     while (n > 0) {
+        ULONGLONG offset = j->prog.stream_done;
         DWORD cycle = n < j->buf_size ? (DWORD)n : j->buf_size;
-        DWORD err = read_exact(j, j->buf, cycle);
+        DWORD request = cycle;
+        if (unbuffered)
+            request = (cycle + CF2_SECTOR - 1) & ~(CF2_SECTOR - 1);
+        DWORD err = read_exact(j, offset, cycle, request);
         if (err) {
             *phase = COPYFILE2_PHASE_READ_SOURCE;
             return err;
         }
-        err = write_exact(j, j->buf, cycle);
+        if (request != cycle) /* the sector tail past the data is written as zeros */
+            ZeroMemory(j->buf + cycle, request - cycle);
+        err = write_exact(j, offset, request);
         if (err) {
             *phase = COPYFILE2_PHASE_WRITE_DESTINATION;
             return err;
@@ -227,11 +352,20 @@ static DWORD alloc_buffer(struct job *j)
     if (want > j->size)
         want = j->size;
     /* Page-aligned and a whole number of pages: valid for unbuffered I/O. */
-    j->buf_size = (DWORD)((want + 4095) & ~(ULONGLONG)4095);
+    j->buf_size = (DWORD)((want + CF2_SECTOR - 1) & ~(ULONGLONG)(CF2_SECTOR - 1));
     if (j->buf_size == 0)
         return 0;
     j->buf = VirtualAlloc(NULL, j->buf_size, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
     return j->buf ? 0 : ERROR_NOT_ENOUGH_MEMORY;
+}
+
+/* Asks the progress routine, then checks pfCancel (which the routine or
+ * another thread may have set). */
+static enum cf2_verdict checked(const struct job *j, enum cf2_verdict v)
+{
+    if (v == CF2_GO && cf2_progress_cancelled(&j->prog))
+        return CF2_CANCEL;
+    return v;
 }
 
 /* The data stream: STREAM_STARTED, CHUNK_STARTED/CHUNK_FINISHED per chunk,
@@ -240,56 +374,42 @@ static DWORD copy_stream(struct job *j, enum fate *fate)
 {
     struct cf2_progress *p = &j->prog;
     enum cf2_verdict v;
-    DWORD err;
 
-    p->stream = 1;
-    p->stream_size = j->size;
-    p->total_size = j->size;
-
-    v = cf2_progress_stream_started(p);
-    if (v == CF2_GO && cf2_progress_cancelled(p))
-        v = CF2_CANCEL;
-    if (v != CF2_GO) {
-        if (v == CF2_STOP || v == CF2_PAUSE)
-            finish_stream_early(j);
-        return result_of(v, fate);
-    }
+    v = checked(j, cf2_progress_stream_started(p));
+    if (v != CF2_GO)
+        return stop_stream(j, v, fate);
 
     ULONGLONG chunk_size = j->req->chunk_size;
     while (p->stream_done < p->stream_size) {
         ULONGLONG left = p->stream_size - p->stream_done;
         ULONGLONG n = left < chunk_size ? left : chunk_size;
-        if (cf2_progress_cancelled(p))
-            return result_of(CF2_CANCEL, fate);
-        v = cf2_progress_chunk_started(p, n);
-        if (v == CF2_GO && cf2_progress_cancelled(p))
-            v = CF2_CANCEL;
-        if (v != CF2_GO) {
-            if (v == CF2_STOP || v == CF2_PAUSE)
-                finish_stream_early(j);
-            return result_of(v, fate);
-        }
+        v = checked(j, cf2_progress_chunk_started(p, n));
+        if (v != CF2_GO)
+            return stop_stream(j, v, fate);
         COPYFILE2_COPY_PHASE phase = COPYFILE2_PHASE_NONE;
-        err = copy_chunk(j, n, &phase);
+        DWORD err = copy_chunk(j, n, &phase);
         if (err)
             return fail(j, phase, err, fate);
-        v = cf2_progress_chunk_finished(p, n);
-        if (v == CF2_GO && cf2_progress_cancelled(p))
-            v = CF2_CANCEL;
-        if (v != CF2_GO) {
-            if (v == CF2_STOP || v == CF2_PAUSE)
-                finish_stream_early(j);
-            return result_of(v, fate);
+        if (j->rs.active && flag(j, COPY_FILE_RESTARTABLE) && p->stream_done < p->stream_size &&
+            cf2_restart_due(&j->rs)) {
+            err = cf2_restart_commit(&j->rs, j->dst, p->stream_done);
+            if (err)
+                return fail(j, COPYFILE2_PHASE_WRITE_DESTINATION, err, fate);
         }
+        v = checked(j, cf2_progress_chunk_finished(p, n));
+        if (v != CF2_GO)
+            return stop_stream(j, v, fate);
         p->chunk++;
     }
 
     v = cf2_progress_stream_finished(p);
     if (v == CF2_PAUSE)
         v = CF2_GO; /* the copy is complete: succeed and write no header */
-    if (v == CF2_GO && cf2_progress_cancelled(p))
-        v = CF2_CANCEL;
-    return result_of(v, fate);
+    v = checked(j, v);
+    DWORD result = result_of(v, fate);
+    if (v == CF2_STOP) /* the data is complete, the metadata is not applied */
+        result = end_early(j, result, fate);
+    return result;
 }
 
 static DWORD run(struct job *j, enum fate *fate)
@@ -301,35 +421,26 @@ static DWORD run(struct job *j, enum fate *fate)
     j->prog.stream_size = j->prog.total_size = j->size;
 
     err = open_destination(j);
+    if (!err)
+        err = prepare_destination(j);
+    if (!err)
+        err = alloc_buffer(j);
     if (err)
         return fail(j, COPYFILE2_PHASE_PREPARE_DEST, err, fate);
 
-    /* Pre-size the destination: the file system can lay the data out in one
-     * piece, and a full disk is found before any data is written. */
-    if (!(j->req->flags & COPY_FILE_DISABLE_PRE_ALLOCATION) && j->size > 0) {
-        err = set_end_of_file(j->dst, j->size);
-        if (err)
-            return fail(j, COPYFILE2_PHASE_PREPARE_DEST, err, fate);
-        j->dst_modified = TRUE;
-    }
-
-    err = alloc_buffer(j);
-    if (err)
-        return fail(j, COPYFILE2_PHASE_PREPARE_DEST, err, fate);
-
-    if (j->size > 0)
-        j->dst_modified = TRUE;
     err = copy_stream(j, fate);
     if (err)
         return err;
 
-    /* Without pre-sizing an overwritten destination may still be longer. */
+    /* Removes the header region of a restartable copy, and the rest of a
+     * longer destination that was not pre-sized. */
     err = set_end_of_file(j->dst, j->size);
-    if (err)
+    if (!err)
+        err = cf2_apply_metadata(j->dst, &j->src_info);
+    if (err) {
+        j->rs.active = FALSE; /* the data is complete: nothing to resume */
         return fail(j, COPYFILE2_PHASE_WRITE_DESTINATION, err, fate);
-    err = cf2_apply_metadata(j->dst, &j->src_info);
-    if (err)
-        return fail(j, COPYFILE2_PHASE_WRITE_DESTINATION, err, fate);
+    }
     return 0;
 }
 

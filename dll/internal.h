@@ -14,6 +14,7 @@
 #define CF2_INTERNAL_H
 
 #include "copyfile2.h"
+#include "copyfile2_restart.h"
 
 /* Default size of one chunk (one read/write cycle and one pair of chunk
  * messages) when the caller does not ask for one with ioDesiredSize.
@@ -76,6 +77,25 @@ enum cf2_verdict cf2_progress_error(struct cf2_progress *p, COPYFILE2_COPY_PHASE
 DWORD cf2_settable_attributes(DWORD source_attributes);
 DWORD cf2_apply_metadata(HANDLE dst, const BY_HANDLE_FILE_INFORMATION *src_info);
 BOOL cf2_is_protected_destination(DWORD attributes);
+
+/* restart.c: restartable copies (docs/restart-header.md) */
+struct cf2_restart {
+    BOOL active;                      /* the destination has a valid header */
+    struct cf2_restart_header last;   /* the newest committed header */
+    ULONGLONG last_commit_ms;         /* GetTickCount64() of the last commit */
+    ULONGLONG last_flush_ms;          /* how long the last checkpoint took */
+};
+void cf2_restart_source_facts(const BY_HANDLE_FILE_INFORMATION *info,
+                              struct cf2_restart_header *h);
+BOOL cf2_restart_probe(struct cf2_restart *rs, HANDLE dst, ULONGLONG dst_size,
+                       const struct cf2_restart_header *source, DWORD chunk_size,
+                       DWORD copy_flags);
+DWORD cf2_restart_begin(struct cf2_restart *rs, HANDLE dst,
+                        const struct cf2_restart_header *source, DWORD chunk_size,
+                        DWORD copy_flags);
+BOOL cf2_restart_due(const struct cf2_restart *rs);
+DWORD cf2_restart_commit(struct cf2_restart *rs, HANDLE dst, ULONGLONG committed);
+DWORD cf2_restart_mark_incomplete(HANDLE dst);
 
 /* fault.c: the test build's fault-injection seam.  Returns the Win32 error
  * to simulate at this point, or 0.  Always 0 outside the test build. */

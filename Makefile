@@ -110,10 +110,17 @@ $(B)/$(1)/header-check.ok: include/copyfile2.h tests/header/header_c.c tests/hea
 endef
 $(foreach a,$(ARCHES),$(eval $(call ARCH_RULES,$(a))))
 
+# ---------------------------------------------------------------- parts
+# Each part of the project beyond the DLL (the copy tool, the kernel32
+# drop-in, ...) keeps its rules in mk/<part>.mk and adds the targets that
+# `make check` must run to CHECK_PARTS.
+CHECK_PARTS :=
+include $(sort $(wildcard mk/*.mk))
+
 # ---------------------------------------------------------------- checks
 check: $(DEPS_STAMP)
 	$(MAKE) --no-print-directory all
-	$(MAKE) --no-print-directory check-headers check-native check-conformance
+	$(MAKE) --no-print-directory check-headers check-native check-conformance $(CHECK_PARTS)
 	@echo "make check: all test groups passed"
 
 check-exports: $(foreach a,$(ARCHES),$(B)/$(a)/copyfile2.dll)

@@ -63,6 +63,11 @@ static DWORD validate(PCWSTR src, PCWSTR dst, const COPYFILE2_EXTENDED_PARAMETER
         }
     }
 
+    /* Unbuffered I/O moves whole sectors, so every chunk must start on a
+     * sector boundary: the chunk size is rounded up to 4096 bytes. */
+    if (req->flags & COPY_FILE_NO_BUFFERING)
+        req->chunk_size = (req->chunk_size + 4095) & ~4095u;
+
     if (src == NULL || dst == NULL)
         return ERROR_INVALID_PARAMETER;
     if (src[0] == 0 || dst[0] == 0)

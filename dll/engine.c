@@ -22,6 +22,12 @@
 #define CF2_MAX_IO_BUFFER (1024u * 1024u)
 /* Unbuffered I/O works in whole sectors; 4096 covers every sector size. */
 #define CF2_SECTOR 4096u
+/* Longest wait without a message: POLL_CONTINUE is sent at least this often
+ * while the copy waits (throttling). */
+#define CF2_POLL_MS 100u
+/* With ioDesiredRate, one read/write cycle moves about this many
+ * milliseconds' worth of data, so the rate is even within a chunk. */
+#define CF2_RATE_CYCLE_MS 100u
 
 enum fate { FATE_DELETE, FATE_KEEP };
 
@@ -40,6 +46,8 @@ struct job {
     BOOL resuming;            /* continuing from a valid restart header */
     BYTE *buf;
     DWORD buf_size;
+    ULONGLONG rate_start_ms;  /* throttling: when this call started copying data */
+    ULONGLONG rate_base;      /* throttling: bytes already copied before that */
 };
 
 static BOOL flag(const struct job *j, DWORD f)
@@ -315,10 +323,38 @@ static DWORD write_exact(struct job *j, ULONGLONG offset, DWORD n)
     return 0;
 }
 
-/* Copies one chunk of `n` bytes in cycles of at most buf_size bytes. */
-static DWORD copy_chunk(struct job *j, ULONGLONG n, COPYFILE2_COPY_PHASE *phase)
+/* ioDesiredRate: waits until the bytes copied by this call are no ahead of
+ * the requested average rate (KB = 1024 bytes).  While it waits it sends
+ * POLL_CONTINUE at least every CF2_POLL_MS and watches pfCancel. */
+static enum cf2_verdict throttle(struct job *j)
+{
+    ULONGLONG rate = (ULONGLONG)j->req->rate_kbps * 1024;
+    if (rate == 0)
+        return CF2_GO;
+    ULONGLONG copied = j->prog.total_done - j->rate_base;
+    ULONGLONG due_ms = copied * 1000 / rate;
+    for (;;) {
+        ULONGLONG elapsed = GetTickCount64() - j->rate_start_ms;
+        if (elapsed >= due_ms)
+            return CF2_GO;
+        ULONGLONG wait = due_ms - elapsed;
+        Sleep((DWORD)(wait < CF2_POLL_MS ? wait : CF2_POLL_MS));
+        enum cf2_verdict v = cf2_progress_poll(&j->prog);
+        if (v == CF2_GO && cf2_progress_cancelled(&j->prog))
+            v = CF2_CANCEL;
+        if (v != CF2_GO)
+            return v;
+    }
+}
+
+/* Copies one chunk of `n` bytes in cycles of at most buf_size bytes.  Returns
+ * a Win32 error (with the failing phase), or 0 with *verdict telling whether
+ * a message sent while throttling stopped the copy. */
+static DWORD copy_chunk(struct job *j, ULONGLONG n, COPYFILE2_COPY_PHASE *phase,
+                        enum cf2_verdict *verdict)
 {
     BOOL unbuffered = flag(j, COPY_FILE_NO_BUFFERING);
+    *verdict = CF2_GO;
     while (n > 0) {
         ULONGLONG offset = j->prog.stream_done;
         DWORD cycle = n < j->buf_size ? (DWORD)n : j->buf_size;
@@ -340,6 +376,9 @@ static DWORD copy_chunk(struct job *j, ULONGLONG n, COPYFILE2_COPY_PHASE *phase)
         j->prog.stream_done += cycle;
         j->prog.total_done += cycle;
         n -= cycle;
+        *verdict = throttle(j);
+        if (*verdict != CF2_GO)
+            return 0;
     }
     return 0;
 }
@@ -349,6 +388,11 @@ static DWORD alloc_buffer(struct job *j)
     ULONGLONG want = j->req->chunk_size;
     if (want > CF2_MAX_IO_BUFFER)
         want = CF2_MAX_IO_BUFFER;
+    if (j->req->rate_kbps != 0) {
+        ULONGLONG per_cycle = (ULONGLONG)j->req->rate_kbps * 1024 * CF2_RATE_CYCLE_MS / 1000;
+        if (want > per_cycle)
+            want = per_cycle;
+    }
     if (want > j->size)
         want = j->size;
     /* Page-aligned and a whole number of pages: valid for unbuffered I/O. */
@@ -387,9 +431,11 @@ static DWORD copy_stream(struct job *j, enum fate *fate)
         if (v != CF2_GO)
             return stop_stream(j, v, fate);
         COPYFILE2_COPY_PHASE phase = COPYFILE2_PHASE_NONE;
-        DWORD err = copy_chunk(j, n, &phase);
+        DWORD err = copy_chunk(j, n, &phase, &v);
         if (err)
             return fail(j, phase, err, fate);
+        if (v != CF2_GO)
+            return stop_stream(j, v, fate);
         if (j->rs.active && flag(j, COPY_FILE_RESTARTABLE) && p->stream_done < p->stream_size &&
             cf2_restart_due(&j->rs)) {
             err = cf2_restart_commit(&j->rs, j->dst, p->stream_done);
@@ -428,6 +474,8 @@ static DWORD run(struct job *j, enum fate *fate)
     if (err)
         return fail(j, COPYFILE2_PHASE_PREPARE_DEST, err, fate);
 
+    j->rate_start_ms = GetTickCount64();
+    j->rate_base = j->prog.total_done;
     err = copy_stream(j, fate);
     if (err)
         return err;

@@ -16,6 +16,7 @@
  *   restartable copy and resumed copies need no seeking.
  */
 #include "internal.h"
+#include <winioctl.h>
 
 /* Largest I/O buffer: a chunk larger than this (ioDesiredSize up to 1 GiB)
  * is done in several read/write cycles, so memory does not grow with it. */
@@ -44,6 +45,9 @@ struct job {
     BOOL dst_existed;
     BOOL dst_modified;        /* we created the destination or changed its content */
     BOOL resuming;            /* continuing from a valid restart header */
+    BOOL copy_link;           /* the source is a link (reparse point) to copy as such */
+    BOOL dst_is_directory;    /* COPY_FILE_DIRECTORY created a directory */
+    BOOL skip_zeros;          /* sparse copy: all-zero cycles are left as holes */
     BYTE *buf;
     DWORD buf_size;
     ULONGLONG rate_start_ms;  /* throttling: when this call started copying data */
@@ -165,32 +169,105 @@ static DWORD fail(struct job *j, COPYFILE2_COPY_PHASE phase, DWORD error, enum f
     return error;
 }
 
+/* CreateFileW, first with `extra` access (COPY_FILE_REQUEST_SECURITY_PRIVILEGES),
+ * then, when that is refused, with the access the copy needs. */
+static HANDLE open_widest(const WCHAR *path, DWORD access, DWORD extra, DWORD share,
+                          DWORD disposition, DWORD flags)
+{
+    if (extra) {
+        HANDLE h = CreateFileW(path, access | extra, share, NULL, disposition, flags, NULL);
+        if (h != INVALID_HANDLE_VALUE)
+            return h;
+        DWORD err = GetLastError();
+        if (err != ERROR_ACCESS_DENIED && err != ERROR_PRIVILEGE_NOT_HELD)
+            return h;
+    }
+    return CreateFileW(path, access, share, NULL, disposition, flags, NULL);
+}
+
 static DWORD open_source(struct job *j)
 {
     const struct cf2_request *req = j->req;
     DWORD access = GENERIC_READ;
+    DWORD extra = flag(j, COPY_FILE_REQUEST_SECURITY_PRIVILEGES) ? ACCESS_SYSTEM_SECURITY : 0;
     DWORD flags = FILE_FLAG_SEQUENTIAL_SCAN;
+    /* Reparse points are looked at, not followed, when a flag may ask for
+     * the link itself to be copied (or a junction to be refused). */
+    BOOL look_at_links = flag(j, COPY_FILE_COPY_SYMLINK | COPY_FILE_OPEN_AND_COPY_REPARSE_POINT) ||
+                         (req->flags_v2 & COPY_FILE2_V2_DONT_COPY_JUNCTIONS);
     if (flag(j, COPY_FILE_OPEN_SOURCE_FOR_WRITE))
         access |= GENERIC_WRITE;
     if (flag(j, COPY_FILE_NO_BUFFERING))
         flags |= FILE_FLAG_NO_BUFFERING;
+    if (flag(j, COPY_FILE_DIRECTORY))
+        flags |= FILE_FLAG_BACKUP_SEMANTICS; /* needed to open a directory */
+    if (look_at_links)
+        flags |= FILE_FLAG_OPEN_REPARSE_POINT;
     DWORD err = cf2_fault(COPYFILE2_PHASE_PREPARE_SOURCE, 0);
     if (err)
         return err;
     /* Read sharing for other readers, write and delete sharing so that a
      * source held open for writing or deletion can still be copied
      * (contract 1.6, cases 4, 6 and 7). */
-    j->src = CreateFileW(req->src, access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                         NULL, OPEN_EXISTING, flags, NULL);
+    const DWORD share = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
+    j->src = open_widest(req->src, access, extra, share, OPEN_EXISTING, flags);
     if (j->src == INVALID_HANDLE_VALUE)
         return GetLastError();
+    if (look_at_links) {
+        DWORD tag = cf2_reparse_tag(j->src);
+        if (tag && cf2_is_junction_tag(tag) && (req->flags_v2 & COPY_FILE2_V2_DONT_COPY_JUNCTIONS))
+            return ERROR_NOT_SUPPORTED; /* neither followed nor copied (docs/flags.md) */
+        if (tag && (flag(j, COPY_FILE_OPEN_AND_COPY_REPARSE_POINT) ||
+                    (cf2_is_symlink_tag(tag) && flag(j, COPY_FILE_COPY_SYMLINK)))) {
+            j->copy_link = TRUE;
+        } else if (tag) {
+            /* Not to be copied as a link: follow it like any other open. */
+            CloseHandle(j->src);
+            j->src = open_widest(req->src, access, extra, share, OPEN_EXISTING,
+                                 flags & ~(DWORD)FILE_FLAG_OPEN_REPARSE_POINT);
+            if (j->src == INVALID_HANDLE_VALUE)
+                return GetLastError();
+        }
+    }
     if (!GetFileInformationByHandle(j->src, &j->src_info))
         return GetLastError();
-    if (j->src_info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+    if ((j->src_info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) && !flag(j, COPY_FILE_DIRECTORY))
         return ERROR_ACCESS_DENIED;
-    j->size = file_size_of(&j->src_info);
+    j->size = (j->src_info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) ? 0
+                                                                         : file_size_of(&j->src_info);
     cf2_restart_source_facts(&j->src_info, &j->source);
     return 0;
+}
+
+/* COPY_FILE_DIRECTORY with a directory source: the destination directory is
+ * created (or, without FAIL_IF_EXISTS, an existing one is used) and given the
+ * source's attributes and last-write time.  A directory has no unnamed data
+ * stream, so no stream messages are sent. */
+static DWORD copy_directory(struct job *j)
+{
+    const struct cf2_request *req = j->req;
+    DWORD err = cf2_fault(COPYFILE2_PHASE_PREPARE_DEST, 0);
+    if (err)
+        return err;
+    if (CreateDirectoryW(req->dst, NULL)) {
+        j->dst_modified = TRUE;
+        j->dst_is_directory = TRUE;
+    } else {
+        err = GetLastError();
+        if (err != ERROR_ALREADY_EXISTS)
+            return err;
+        if (flag(j, COPY_FILE_FAIL_IF_EXISTS))
+            return ERROR_FILE_EXISTS;
+        DWORD attrs = GetFileAttributesW(req->dst);
+        if (attrs == INVALID_FILE_ATTRIBUTES || !(attrs & FILE_ATTRIBUTE_DIRECTORY) ||
+            cf2_is_protected_destination(attrs))
+            return ERROR_ACCESS_DENIED;
+    }
+    j->dst = CreateFileW(req->dst, FILE_WRITE_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                         NULL, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+    if (j->dst == INVALID_HANDLE_VALUE)
+        return GetLastError();
+    return cf2_apply_metadata(j->dst, &j->src_info);
 }
 
 /* Opens or creates the destination.  Nothing is changed in an existing
@@ -214,8 +291,14 @@ static DWORD open_destination(struct job *j)
     DWORD err = cf2_fault(COPYFILE2_PHASE_PREPARE_DEST, 0);
     if (err)
         return err;
-    j->dst = CreateFileW(req->dst, access, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
-                         disposition, flags, NULL);
+    DWORD extra = 0;
+    if (flag(j, COPY_FILE_REQUEST_SECURITY_PRIVILEGES)) {
+        extra = ACCESS_SYSTEM_SECURITY | WRITE_OWNER;
+        if (!flag(j, COPY_FILE_DONT_REQUEST_DEST_WRITE_DAC))
+            extra |= WRITE_DAC;
+    }
+    j->dst = open_widest(req->dst, access, extra, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                         disposition, flags);
     if (j->dst == INVALID_HANDLE_VALUE) {
         err = GetLastError();
         /* CREATE_NEW over an existing directory: still "the name exists". */
@@ -259,8 +342,23 @@ static DWORD prepare_destination(struct job *j)
         j->dst_modified = TRUE;
         return 0;
     }
+    /* Sparse copy (ENABLE_SPARSE_COPY, unless DISABLE_SPARSE_COPY): all-zero
+     * cycles are not written, so they stay holes of a destination that starts
+     * empty.  Not for restartable copies: a resumed region may hold bytes of an
+     * earlier attempt that must be overwritten. */
+    j->skip_zeros = flag(j, COPY_FILE_ENABLE_SPARSE_COPY) && !flag(j, COPY_FILE_DISABLE_SPARSE_COPY) &&
+                    !flag(j, COPY_FILE_RESTARTABLE) && !flag(j, COPY_FILE_NO_BUFFERING);
+    if (j->skip_zeros) {
+        DWORD unused;
+        /* Windows allocates holes only in files marked sparse; Wine's ext4
+         * files are sparse anyway.  A failure only costs disk space. */
+        DeviceIoControl(j->dst, FSCTL_SET_SPARSE, NULL, 0, NULL, 0, &unused, NULL);
+    }
     if (j->dst_existed && j->dst_old_size > 0) {
-        err = set_end_of_file(j->dst, j->size < j->dst_old_size ? j->size : j->dst_old_size - 1);
+        ULONGLONG cut = j->size < j->dst_old_size ? j->size : j->dst_old_size - 1;
+        if (j->skip_zeros)
+            cut = 0; /* every old byte must go: skipped cycles are not written */
+        err = set_end_of_file(j->dst, cut);
         if (err)
             return err;
         j->dst_modified = TRUE;
@@ -347,6 +445,22 @@ static enum cf2_verdict throttle(struct job *j)
     }
 }
 
+static BOOL all_zero(const BYTE *buf, DWORD n)
+{
+    /* buf is page-aligned: compare 8 bytes at a time, then the tail. */
+    const ULONGLONG *w = (const ULONGLONG *)buf;
+    DWORD words = n / 8;
+    ULONGLONG acc = 0;
+    for (DWORD i = 0; i < words; i++) {
+        acc |= w[i];
+        if ((i & 511) == 511 && acc)
+            return FALSE;
+    }
+    for (DWORD i = words * 8; i < n; i++)
+        acc |= buf[i];
+    return acc == 0;
+}
+
 /* Copies one chunk of `n` bytes in cycles of at most buf_size bytes.  Returns
  * a Win32 error (with the failing phase), or 0 with *verdict telling whether
  * a message sent while throttling stopped the copy. */
@@ -368,7 +482,10 @@ static DWORD copy_chunk(struct job *j, ULONGLONG n, COPYFILE2_COPY_PHASE *phase,
         }
         if (request != cycle) /* the sector tail past the data is written as zeros */
             ZeroMemory(j->buf + cycle, request - cycle);
-        err = write_exact(j, offset, request);
+        if (j->skip_zeros && all_zero(j->buf, cycle))
+            err = cf2_fault(COPYFILE2_PHASE_WRITE_DESTINATION, j->prog.chunk);
+        else
+            err = write_exact(j, offset, request);
         if (err) {
             *phase = COPYFILE2_PHASE_WRITE_DESTINATION;
             return err;
@@ -466,6 +583,18 @@ static DWORD run(struct job *j, enum fate *fate)
     j->prog.src = j->src;
     j->prog.stream_size = j->prog.total_size = j->size;
 
+    if (j->copy_link) {
+        BOOL is_dir = (j->src_info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0;
+        err = cf2_copy_reparse_point(j->src, j->req->dst, is_dir, flag(j, COPY_FILE_FAIL_IF_EXISTS),
+                                     &j->dst_modified);
+        j->dst_is_directory = is_dir;
+        return err ? fail(j, COPYFILE2_PHASE_NAMEGRAFT_COPY, err, fate) : 0;
+    }
+    if (j->src_info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) {
+        err = copy_directory(j);
+        return err ? fail(j, COPYFILE2_PHASE_PREPARE_DEST, err, fate) : 0;
+    }
+
     err = open_destination(j);
     if (!err)
         err = prepare_destination(j);
@@ -513,7 +642,10 @@ DWORD cf2_copy(const struct cf2_request *req)
     if (err && fate == FATE_DELETE && j.dst_modified) {
         /* Best effort: another process may hold it open without delete
          * sharing, and then the fragments stay (as on Windows). */
-        DeleteFileW(req->dst);
+        if (j.dst_is_directory)
+            RemoveDirectoryW(req->dst);
+        else
+            DeleteFileW(req->dst);
     }
     return err;
 }

@@ -97,6 +97,13 @@ BOOL cf2_restart_due(const struct cf2_restart *rs);
 DWORD cf2_restart_commit(struct cf2_restart *rs, HANDLE dst, ULONGLONG committed);
 DWORD cf2_restart_mark_incomplete(HANDLE dst);
 
+/* links.c: symbolic links, junctions and other reparse points */
+DWORD cf2_reparse_tag(HANDLE h);
+BOOL cf2_is_junction_tag(DWORD tag);
+BOOL cf2_is_symlink_tag(DWORD tag);
+DWORD cf2_copy_reparse_point(HANDLE src, const WCHAR *dst, BOOL is_directory,
+                             BOOL fail_if_exists, BOOL *created);
+
 /* fault.c: the test build's fault-injection seam.  Returns the Win32 error
  * to simulate at this point, or 0.  Always 0 outside the test build. */
 DWORD cf2_fault(COPYFILE2_COPY_PHASE phase, ULONGLONG chunk);

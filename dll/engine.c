@@ -48,6 +48,7 @@ struct job {
     BOOL copy_link;           /* the source is a link (reparse point) to copy as such */
     BOOL dst_is_directory;    /* COPY_FILE_DIRECTORY created a directory */
     BOOL skip_zeros;          /* sparse copy: all-zero cycles are left as holes */
+    struct cf2_streams streams; /* named streams, copied as streams 2..n */
     BYTE *buf;
     DWORD buf_size;
     ULONGLONG rate_start_ms;  /* throttling: when this call started copying data */
@@ -119,7 +120,10 @@ static DWORD write_resume_point(struct job *j)
         if (err)
             return err;
     }
-    err = cf2_restart_commit(&j->rs, j->dst, j->prog.stream_done);
+    /* The header describes stream 1; once it is complete, named streams are
+     * copied again in full by a resumed copy. */
+    ULONGLONG committed = j->prog.stream == 1 ? j->prog.stream_done : j->size;
+    err = cf2_restart_commit(&j->rs, j->dst, committed);
     if (!err)
         err = cf2_restart_mark_incomplete(j->dst);
     return err;
@@ -391,7 +395,7 @@ static DWORD read_exact(struct job *j, ULONGLONG offset, DWORD n, DWORD request)
         OVERLAPPED ov;
         set_offset(&ov, offset + got);
         DWORD r = 0;
-        if (!ReadFile(j->src, j->buf + got, request - got, &r, &ov)) {
+        if (!ReadFile(j->prog.src, j->buf + got, request - got, &r, &ov)) {
             err = GetLastError();
             return err == ERROR_HANDLE_EOF ? ERROR_HANDLE_EOF : err;
         }
@@ -412,7 +416,7 @@ static DWORD write_exact(struct job *j, ULONGLONG offset, DWORD n)
         OVERLAPPED ov;
         set_offset(&ov, offset + put);
         DWORD w = 0;
-        if (!WriteFile(j->dst, j->buf + put, n - put, &w, &ov))
+        if (!WriteFile(j->prog.dst, j->buf + put, n - put, &w, &ov))
             return GetLastError();
         if (w == 0)
             return ERROR_WRITE_FAULT;
@@ -510,8 +514,8 @@ static DWORD alloc_buffer(struct job *j)
         if (want > per_cycle)
             want = per_cycle;
     }
-    if (want > j->size)
-        want = j->size;
+    if (want > j->prog.total_size)
+        want = j->prog.total_size;
     /* Page-aligned and a whole number of pages: valid for unbuffered I/O. */
     j->buf_size = (DWORD)((want + CF2_SECTOR - 1) & ~(ULONGLONG)(CF2_SECTOR - 1));
     if (j->buf_size == 0)
@@ -553,8 +557,8 @@ static DWORD copy_stream(struct job *j, enum fate *fate)
             return fail(j, phase, err, fate);
         if (v != CF2_GO)
             return stop_stream(j, v, fate);
-        if (j->rs.active && flag(j, COPY_FILE_RESTARTABLE) && p->stream_done < p->stream_size &&
-            cf2_restart_due(&j->rs)) {
+        if (j->rs.active && flag(j, COPY_FILE_RESTARTABLE) && p->stream == 1 &&
+            p->stream_done < p->stream_size && cf2_restart_due(&j->rs)) {
             err = cf2_restart_commit(&j->rs, j->dst, p->stream_done);
             if (err)
                 return fail(j, COPYFILE2_PHASE_WRITE_DESTINATION, err, fate);
@@ -566,13 +570,57 @@ static DWORD copy_stream(struct job *j, enum fate *fate)
     }
 
     v = cf2_progress_stream_finished(p);
-    if (v == CF2_PAUSE)
+    if (v == CF2_PAUSE && p->stream > j->streams.count)
         v = CF2_GO; /* the copy is complete: succeed and write no header */
     v = checked(j, v);
     DWORD result = result_of(v, fate);
-    if (v == CF2_STOP) /* the data is complete, the metadata is not applied */
+    if (v == CF2_STOP || v == CF2_PAUSE) { /* no more messages after this one */
         result = end_early(j, result, fate);
+        p->quiet = TRUE;
+    }
     return result;
+}
+
+/* Copies one named stream as the next stream number, with its own handles. */
+static DWORD copy_named_stream(struct job *j, const struct cf2_stream_item *item, enum fate *fate)
+{
+    struct cf2_progress *p = &j->prog;
+    DWORD err = 0;
+    WCHAR *src_path = cf2_stream_path(j->req->src, item->suffix);
+    WCHAR *dst_path = cf2_stream_path(j->req->dst, item->suffix);
+    HANDLE src = INVALID_HANDLE_VALUE, dst = INVALID_HANDLE_VALUE;
+    p->stream++;
+    p->stream_size = item->size;
+    p->stream_done = 0;
+    p->chunk = 0;
+    if (!src_path || !dst_path)
+        err = fail(j, COPYFILE2_PHASE_PREPARE_SOURCE, ERROR_NOT_ENOUGH_MEMORY, fate);
+    if (!err) {
+        src = CreateFileW(src_path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                          NULL, OPEN_EXISTING, FILE_FLAG_SEQUENTIAL_SCAN, NULL);
+        if (src == INVALID_HANDLE_VALUE)
+            err = fail(j, COPYFILE2_PHASE_PREPARE_SOURCE, GetLastError(), fate);
+    }
+    if (!err) {
+        dst = CreateFileW(dst_path, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
+                          CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+        if (dst == INVALID_HANDLE_VALUE)
+            err = fail(j, COPYFILE2_PHASE_PREPARE_DEST, GetLastError(), fate);
+    }
+    if (!err) {
+        p->src = src;
+        p->dst = dst;
+        err = copy_stream(j, fate);
+        p->src = j->src;
+        p->dst = j->dst;
+    }
+    if (dst != INVALID_HANDLE_VALUE)
+        CloseHandle(dst);
+    if (src != INVALID_HANDLE_VALUE)
+        CloseHandle(src);
+    HeapFree(GetProcessHeap(), 0, src_path);
+    HeapFree(GetProcessHeap(), 0, dst_path);
+    return err;
 }
 
 static DWORD run(struct job *j, enum fate *fate)
@@ -581,7 +629,14 @@ static DWORD run(struct job *j, enum fate *fate)
     if (err)
         return fail(j, COPYFILE2_PHASE_PREPARE_SOURCE, err, fate);
     j->prog.src = j->src;
-    j->prog.stream_size = j->prog.total_size = j->size;
+    j->prog.stream_size = j->size;
+    if (!flag(j, COPY_FILE_SKIP_ALTERNATE_STREAMS) && !j->copy_link &&
+        !(j->src_info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
+        err = cf2_streams_list(j->req->src, &j->streams);
+        if (err)
+            return fail(j, COPYFILE2_PHASE_PREPARE_SOURCE, err, fate);
+    }
+    j->prog.total_size = j->size + j->streams.total;
 
     if (j->copy_link) {
         BOOL is_dir = (j->src_info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0;
@@ -606,6 +661,8 @@ static DWORD run(struct job *j, enum fate *fate)
     j->rate_start_ms = GetTickCount64();
     j->rate_base = j->prog.total_done;
     err = copy_stream(j, fate);
+    for (DWORD i = 0; !err && i < j->streams.count; i++)
+        err = copy_named_stream(j, &j->streams.items[i], fate);
     if (err)
         return err;
 
@@ -635,6 +692,7 @@ DWORD cf2_copy(const struct cf2_request *req)
 
     if (j.buf)
         VirtualFree(j.buf, 0, MEM_RELEASE);
+    cf2_streams_free(&j.streams);
     if (j.dst != INVALID_HANDLE_VALUE)
         CloseHandle(j.dst);
     if (j.src != INVALID_HANDLE_VALUE)

@@ -97,6 +97,21 @@ BOOL cf2_restart_due(const struct cf2_restart *rs);
 DWORD cf2_restart_commit(struct cf2_restart *rs, HANDLE dst, ULONGLONG committed);
 DWORD cf2_restart_mark_incomplete(HANDLE dst);
 
+/* streams.c: alternate data streams (streams 2..n of a copy) */
+struct cf2_stream_item {
+    WCHAR *suffix;            /* ":name", appended to a path to open the stream */
+    ULONGLONG size;
+};
+struct cf2_streams {
+    struct cf2_stream_item *items;
+    DWORD count;
+    DWORD capacity;
+    ULONGLONG total;          /* sum of the named streams' sizes */
+};
+DWORD cf2_streams_list(const WCHAR *path, struct cf2_streams *s);
+void cf2_streams_free(struct cf2_streams *s);
+WCHAR *cf2_stream_path(const WCHAR *path, const WCHAR *suffix);
+
 /* links.c: symbolic links, junctions and other reparse points */
 DWORD cf2_reparse_tag(HANDLE h);
 BOOL cf2_is_junction_tag(DWORD tag);

@@ -20,7 +20,9 @@ WARN     := -Wall -Wextra -Werror
 OPT      := -O2
 WINFLAGS := $(CSTD) $(WARN) $(OPT) -Iinclude -Idll -D_WIN32_WINNT=0x0A00 -DUNICODE -D_UNICODE
 NATIVE_CC ?= cc
-NATIVE_CFLAGS := $(CSTD) $(WARN) -O1 -g -Iinclude -Idll
+# Native tests run under AddressSanitizer and UndefinedBehaviorSanitizer.
+NATIVE_CFLAGS := $(CSTD) $(WARN) -O1 -g -Iinclude -Idll -fsanitize=address,undefined \
+                 -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 # Sources of the DLL.  static_imp.c only goes into the static library.
 DLL_SRCS := $(filter-out dll/static_imp.c,$(sort $(wildcard dll/*.c)))
@@ -32,7 +34,7 @@ NATIVE_TESTS := $(patsubst tests/native/%.c,%,$(sort $(wildcard tests/native/tes
 BENCH_SRCS  := $(sort $(wildcard bench/*.c))
 HEADERS     := $(wildcard include/*.h dll/*.h)
 
-.PHONY: all check check-native check-conformance check-exports check-headers \
+.PHONY: all check check-fuzz check-native check-conformance check-exports check-headers \
         deps cmocka-win bench fuzz clean
 all: $(foreach a,$(ARCHES),$(B)/$(a)/copyfile2.dll $(B)/$(a)/libcopyfile2.dll.a \
         $(B)/$(a)/libcopyfile2.a $(B)/$(a)/test/copyfile2.dll)
@@ -120,7 +122,7 @@ include $(sort $(wildcard mk/*.mk))
 # ---------------------------------------------------------------- checks
 check: $(DEPS_STAMP)
 	$(MAKE) --no-print-directory all
-	$(MAKE) --no-print-directory check-headers check-native check-conformance $(CHECK_PARTS)
+	$(MAKE) --no-print-directory check-headers check-native check-fuzz check-conformance $(CHECK_PARTS)
 	@echo "make check: all test groups passed"
 
 check-exports: $(foreach a,$(ARCHES),$(B)/$(a)/copyfile2.dll)
@@ -143,6 +145,10 @@ bench: all $(patsubst bench/%.c,$(B)/x64/bench/%.exe,$(BENCH_SRCS))
 
 fuzz: | $(DEPS_STAMP)
 	sh tests/fuzz/run.sh long
+
+# Bounded fuzzing smoke run, part of make check.
+check-fuzz: | $(DEPS_STAMP)
+	sh tests/fuzz/run.sh smoke
 
 clean:
 	rm -rf $(B)/x64 $(B)/x86 $(B)/native $(B)/fuzz

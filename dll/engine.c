@@ -264,7 +264,7 @@ static DWORD copy_directory(struct job *j)
             return ERROR_FILE_EXISTS;
         DWORD attrs = GetFileAttributesW(req->dst);
         if (attrs == INVALID_FILE_ATTRIBUTES || !(attrs & FILE_ATTRIBUTE_DIRECTORY) ||
-            cf2_is_protected_destination(attrs))
+            cf2_is_protected_destination(attrs, j->src_info.dwFileAttributes))
             return ERROR_ACCESS_DENIED;
     }
     j->dst = CreateFileW(req->dst, FILE_WRITE_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE,
@@ -320,7 +320,7 @@ static DWORD open_destination(struct job *j)
         return GetLastError();
     if (same_file(&info, &j->src_info))
         return ERROR_SHARING_VIOLATION;
-    if (cf2_is_protected_destination(info.dwFileAttributes))
+    if (cf2_is_protected_destination(info.dwFileAttributes, j->src_info.dwFileAttributes))
         return ERROR_ACCESS_DENIED;
     j->dst_old_size = file_size_of(&info);
     if (wants_resume(j))

@@ -76,7 +76,7 @@ enum cf2_verdict cf2_progress_error(struct cf2_progress *p, COPYFILE2_COPY_PHASE
 /* metadata.c */
 DWORD cf2_settable_attributes(DWORD source_attributes);
 DWORD cf2_apply_metadata(HANDLE dst, const BY_HANDLE_FILE_INFORMATION *src_info);
-BOOL cf2_is_protected_destination(DWORD attributes);
+BOOL cf2_is_protected_destination(DWORD attributes, DWORD source_attributes);
 
 /* restart.c: restartable copies (docs/restart-header.md) */
 struct cf2_restart {

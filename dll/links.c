@@ -59,7 +59,7 @@ DWORD cf2_copy_reparse_point(HANDLE src, const WCHAR *dst, BOOL is_directory,
         /* Replace whatever has the name: the link, not its target. */
         DWORD attrs = GetFileAttributesW(dst);
         if (attrs != INVALID_FILE_ATTRIBUTES) {
-            if (attrs & (FILE_ATTRIBUTE_READONLY | FILE_ATTRIBUTE_HIDDEN))
+            if (cf2_is_protected_destination(attrs, FILE_ATTRIBUTE_REPARSE_POINT))
                 err = ERROR_ACCESS_DENIED;
             else if (!((attrs & FILE_ATTRIBUTE_DIRECTORY) ? RemoveDirectoryW(dst)
                                                           : DeleteFileW(dst)))

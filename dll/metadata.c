@@ -24,11 +24,15 @@ DWORD cf2_settable_attributes(DWORD source_attributes)
     return a != 0 ? a : FILE_ATTRIBUTE_NORMAL;
 }
 
-/* Windows refuses to replace a hidden or read-only file (CopyFile2 remarks).
- * Checked explicitly because Wine running as root would allow it. */
-BOOL cf2_is_protected_destination(DWORD attributes)
+/* Windows refuses to replace a hidden or read-only file (CopyFile2 remarks),
+ * and, as CreateFileW's overwrite does, a system file with a source that is
+ * not a system file.  Checked explicitly because Wine running as root would
+ * allow all of them. */
+BOOL cf2_is_protected_destination(DWORD attributes, DWORD source_attributes)
 {
-    return (attributes & (FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_READONLY)) != 0;
+    if (attributes & (FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_READONLY))
+        return TRUE;
+    return (attributes & FILE_ATTRIBUTE_SYSTEM) && !(source_attributes & FILE_ATTRIBUTE_SYSTEM);
 }
 
 /* Applies the final attributes and last-write time through the open handle. */

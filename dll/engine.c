@@ -23,6 +23,10 @@
 #define CF2_MAX_IO_BUFFER (1024u * 1024u)
 /* Unbuffered I/O works in whole sectors; 4096 covers every sector size. */
 #define CF2_SECTOR 4096u
+/* The in-kernel path (offload.c) pays two descriptor look-ups per copy, so
+ * it is used from this size on (docs/benchmarks.md). */
+#define CF2_OFFLOAD_MIN_SIZE (1024u * 1024u)
+static const BOOL cf2_offload_enabled = TRUE;
 /* Longest wait without a message: POLL_CONTINUE is sent at least this often
  * while the copy waits (throttling). */
 #define CF2_POLL_MS 100u
@@ -49,6 +53,7 @@ struct job {
     BOOL dst_is_directory;    /* COPY_FILE_DIRECTORY created a directory */
     BOOL skip_zeros;          /* sparse copy: all-zero cycles are left as holes */
     struct cf2_streams streams; /* named streams, copied as streams 2..n */
+    struct cf2_offload offload; /* the in-kernel path, when open */
     BYTE *buf;
     DWORD buf_size;
     ULONGLONG rate_start_ms;  /* throttling: when this call started copying data */
@@ -468,31 +473,93 @@ static BOOL all_zero(const BYTE *buf, DWORD n)
 /* Copies one chunk of `n` bytes in cycles of at most buf_size bytes.  Returns
  * a Win32 error (with the failing phase), or 0 with *verdict telling whether
  * a message sent while throttling stopped the copy. */
+/* One cycle through the in-kernel path.  Returns a Win32 error (with the
+ * phase), or 0 with *done telling whether the cycle was copied; when the
+ * host cannot do it, the path is switched off and the caller uses read/write. */
+static DWORD offload_cycle(struct job *j, ULONGLONG offset, DWORD cycle,
+                           COPYFILE2_COPY_PHASE *phase, BOOL *done)
+{
+    *done = FALSE;
+    /* The test build's faults fire on this path exactly as on read/write. */
+    DWORD err = cf2_fault(COPYFILE2_PHASE_READ_SOURCE, j->prog.chunk);
+    if (err) {
+        *phase = COPYFILE2_PHASE_READ_SOURCE;
+        return err;
+    }
+    err = cf2_fault(COPYFILE2_PHASE_WRITE_DESTINATION, j->prog.chunk);
+    if (err) {
+        *phase = COPYFILE2_PHASE_WRITE_DESTINATION;
+        return err;
+    }
+    ULONGLONG pos = offset, end = offset + cycle;
+    BOOL unsupported = FALSE;
+    while (pos < end && !unsupported) {
+        ULONGLONG data = pos, hole = end;
+        /* Sparse copy: only the source's data ranges are copied; holes are
+         * neither read nor written. */
+        if (j->skip_zeros && !cf2_offload_data_range(&j->offload, pos, end, &data, &hole)) {
+            unsupported = TRUE;
+            break;
+        }
+        if (data > pos)
+            pos = data;
+        if (pos >= end)
+            break;
+        err = cf2_offload_copy(&j->offload, pos, (DWORD)(hole - pos), &unsupported);
+        if (err) {
+            *phase = err == ERROR_DISK_FULL ? COPYFILE2_PHASE_WRITE_DESTINATION
+                                            : COPYFILE2_PHASE_READ_SOURCE;
+            return err;
+        }
+        pos = hole;
+    }
+    if (unsupported) {
+        cf2_offload_close(&j->offload);
+        return 0;
+    }
+    *done = TRUE;
+    j->prog.chunk_flags |= COPYFILE2_MESSAGE_COPY_OFFLOAD;
+    return 0;
+}
+
+/* Copies one chunk of `n` bytes in cycles of at most buf_size bytes.  Returns
+ * a Win32 error (with the failing phase), or 0 with *verdict telling whether
+ * a message sent while throttling stopped the copy. */
 static DWORD copy_chunk(struct job *j, ULONGLONG n, COPYFILE2_COPY_PHASE *phase,
                         enum cf2_verdict *verdict)
 {
     BOOL unbuffered = flag(j, COPY_FILE_NO_BUFFERING);
     *verdict = CF2_GO;
+    j->prog.chunk_flags = 0;
     while (n > 0) {
         ULONGLONG offset = j->prog.stream_done;
         DWORD cycle = n < j->buf_size ? (DWORD)n : j->buf_size;
-        DWORD request = cycle;
-        if (unbuffered)
-            request = (cycle + CF2_SECTOR - 1) & ~(CF2_SECTOR - 1);
-        DWORD err = read_exact(j, offset, cycle, request);
-        if (err) {
-            *phase = COPYFILE2_PHASE_READ_SOURCE;
-            return err;
+        DWORD err;
+        BOOL done = FALSE;
+        if (j->offload.src_fd >= 0) {
+            err = offload_cycle(j, offset, cycle, phase, &done);
+            if (err)
+                return err;
         }
-        if (request != cycle) /* the sector tail past the data is written as zeros */
-            ZeroMemory(j->buf + cycle, request - cycle);
-        if (j->skip_zeros && all_zero(j->buf, cycle))
-            err = cf2_fault(COPYFILE2_PHASE_WRITE_DESTINATION, j->prog.chunk);
-        else
-            err = write_exact(j, offset, request);
-        if (err) {
-            *phase = COPYFILE2_PHASE_WRITE_DESTINATION;
-            return err;
+        if (!done) {
+            DWORD request = cycle;
+            if (unbuffered)
+                request = (cycle + CF2_SECTOR - 1) & ~(CF2_SECTOR - 1);
+            err = read_exact(j, offset, cycle, request);
+            if (err) {
+                *phase = COPYFILE2_PHASE_READ_SOURCE;
+                return err;
+            }
+            if (request != cycle) /* the sector tail past the data is written as zeros */
+                ZeroMemory(j->buf + cycle, request - cycle);
+            if (j->skip_zeros && all_zero(j->buf, cycle))
+                err = cf2_fault(COPYFILE2_PHASE_WRITE_DESTINATION, j->prog.chunk);
+            else
+                err = write_exact(j, offset, request);
+            if (err) {
+                *phase = COPYFILE2_PHASE_WRITE_DESTINATION;
+                return err;
+            }
         }
         j->prog.stream_done += cycle;
         j->prog.total_done += cycle;
@@ -502,6 +569,19 @@ static DWORD copy_chunk(struct job *j, ULONGLONG n, COPYFILE2_COPY_PHASE *phase,
             return 0;
     }
     return 0;
+}
+
+/* The in-kernel path is used for stream 1 of plain data copies unless a flag
+ * turns offload off; unbuffered copies keep their sector-aligned I/O. */
+static void choose_offload(struct job *j)
+{
+    j->offload.src_fd = j->offload.dst_fd = -1;
+    if (!cf2_offload_enabled || j->size < CF2_OFFLOAD_MIN_SIZE)
+        return;
+    if (flag(j, COPY_FILE_NO_OFFLOAD | COPY_FILE_NO_BUFFERING | COPY_FILE_ENABLE_LOW_FREE_SPACE_MODE) ||
+        (j->req->flags_v2 & COPY_FILE2_V2_DISABLE_BLOCK_CLONING))
+        return;
+    cf2_offload_open(&j->offload, j->src, j->dst);
 }
 
 static DWORD alloc_buffer(struct job *j)
@@ -660,7 +740,9 @@ static DWORD run(struct job *j, enum fate *fate)
 
     j->rate_start_ms = GetTickCount64();
     j->rate_base = j->prog.total_done;
+    choose_offload(j);
     err = copy_stream(j, fate);
+    cf2_offload_close(&j->offload); /* named streams use read/write */
     for (DWORD i = 0; !err && i < j->streams.count; i++)
         err = copy_named_stream(j, &j->streams.items[i], fate);
     if (err)
@@ -685,6 +767,7 @@ DWORD cf2_copy(const struct cf2_request *req)
     j.req = req;
     j.src = INVALID_HANDLE_VALUE;
     j.dst = INVALID_HANDLE_VALUE;
+    j.offload.src_fd = j.offload.dst_fd = -1;
     cf2_progress_init(&j.prog, req);
 
     enum fate fate = FATE_DELETE;
@@ -692,6 +775,7 @@ DWORD cf2_copy(const struct cf2_request *req)
 
     if (j.buf)
         VirtualFree(j.buf, 0, MEM_RELEASE);
+    cf2_offload_close(&j.offload);
     cf2_streams_free(&j.streams);
     if (j.dst != INVALID_HANDLE_VALUE)
         CloseHandle(j.dst);

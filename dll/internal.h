@@ -57,6 +57,7 @@ struct cf2_progress {
     ULONGLONG total_size;
     ULONGLONG total_done;
     ULONGLONG chunk;          /* number of the chunk in progress, from 0 */
+    DWORD chunk_flags;        /* CHUNK_FINISHED.dwFlags of the chunk in progress */
 };
 
 /* api.c */
@@ -118,6 +119,17 @@ BOOL cf2_is_junction_tag(DWORD tag);
 BOOL cf2_is_symlink_tag(DWORD tag);
 DWORD cf2_copy_reparse_point(HANDLE src, const WCHAR *dst, BOOL is_directory,
                              BOOL fail_if_exists, BOOL *created);
+
+/* offload.c: the in-kernel copy path under Wine on Linux x86-64 */
+struct cf2_offload {
+    int src_fd;               /* host descriptors, -1 when the path is off */
+    int dst_fd;
+};
+BOOL cf2_offload_open(struct cf2_offload *o, HANDLE src, HANDLE dst);
+void cf2_offload_close(struct cf2_offload *o);
+DWORD cf2_offload_copy(struct cf2_offload *o, ULONGLONG offset, DWORD n, BOOL *unsupported);
+BOOL cf2_offload_data_range(struct cf2_offload *o, ULONGLONG offset, ULONGLONG end,
+                            ULONGLONG *data, ULONGLONG *hole);
 
 /* fault.c: the test build's fault-injection seam.  Returns the Win32 error
  * to simulate at this point, or 0.  Always 0 outside the test build. */

@@ -118,7 +118,7 @@ enum cf2_verdict cf2_progress_chunk_finished(struct cf2_progress *p, ULONGLONG c
     ZeroMemory(&m, sizeof m);
     m.Type = COPYFILE2_CALLBACK_CHUNK_FINISHED;
     m.Info.ChunkFinished.dwStreamNumber = p->stream;
-    m.Info.ChunkFinished.dwFlags = 0; /* no offload path copied this chunk */
+    m.Info.ChunkFinished.dwFlags = p->chunk_flags; /* COPY_OFFLOAD when offload.c copied it */
     m.Info.ChunkFinished.hSourceFile = p->src;
     m.Info.ChunkFinished.hDestinationFile = p->dst;
     uli(&m.Info.ChunkFinished.uliChunkNumber, p->chunk);

@@ -54,6 +54,7 @@ struct job {
     BOOL skip_zeros;          /* sparse copy: all-zero cycles are left as holes */
     struct cf2_streams streams; /* named streams, copied as streams 2..n */
     struct cf2_offload offload; /* the in-kernel path, when open */
+    void *guard_outer;        /* the copy this one runs inside (guard.c), or NULL */
     BYTE *buf;
     DWORD buf_size;
     ULONGLONG rate_start_ms;  /* throttling: when this call started copying data */
@@ -760,6 +761,38 @@ static DWORD run(struct job *j, enum fate *fate)
     return 0;
 }
 
+/* Releases everything the copy holds and gives the destination its fate. */
+static void finish(struct job *j, DWORD err, enum fate fate)
+{
+    if (j->buf)
+        VirtualFree(j->buf, 0, MEM_RELEASE);
+    j->buf = NULL;
+    cf2_offload_close(&j->offload);
+    cf2_streams_free(&j->streams);
+    if (j->dst != INVALID_HANDLE_VALUE)
+        CloseHandle(j->dst);
+    if (j->src != INVALID_HANDLE_VALUE)
+        CloseHandle(j->src);
+    j->src = j->dst = INVALID_HANDLE_VALUE;
+    if (err && fate == FATE_DELETE && j->dst_modified) {
+        /* Best effort: another process may hold it open without delete
+         * sharing, and then the fragments stay (as on Windows). */
+        if (j->dst_is_directory)
+            RemoveDirectoryW(j->req->dst);
+        else
+            DeleteFileW(j->req->dst);
+    }
+}
+
+void *cf2_abandon_copy(void *copy)
+{
+    struct job *j = copy;
+    /* Like a cancel, except that a restartable copy stays resumable from
+     * its last checkpoint. */
+    finish(j, ERROR_REQUEST_ABORTED, j->rs.active ? FATE_KEEP : FATE_DELETE);
+    return j->guard_outer;
+}
+
 DWORD cf2_copy(const struct cf2_request *req)
 {
     struct job j;
@@ -769,25 +802,12 @@ DWORD cf2_copy(const struct cf2_request *req)
     j.dst = INVALID_HANDLE_VALUE;
     j.offload.src_fd = j.offload.dst_fd = -1;
     cf2_progress_init(&j.prog, req);
+    j.guard_outer = cf2_guard_enter(&j);
 
     enum fate fate = FATE_DELETE;
     DWORD err = run(&j, &fate);
 
-    if (j.buf)
-        VirtualFree(j.buf, 0, MEM_RELEASE);
-    cf2_offload_close(&j.offload);
-    cf2_streams_free(&j.streams);
-    if (j.dst != INVALID_HANDLE_VALUE)
-        CloseHandle(j.dst);
-    if (j.src != INVALID_HANDLE_VALUE)
-        CloseHandle(j.src);
-    if (err && fate == FATE_DELETE && j.dst_modified) {
-        /* Best effort: another process may hold it open without delete
-         * sharing, and then the fragments stay (as on Windows). */
-        if (j.dst_is_directory)
-            RemoveDirectoryW(req->dst);
-        else
-            DeleteFileW(req->dst);
-    }
+    finish(&j, err, fate);
+    cf2_guard_leave(j.guard_outer);
     return err;
 }

@@ -131,6 +131,14 @@ DWORD cf2_offload_copy(struct cf2_offload *o, ULONGLONG offset, DWORD n, BOOL *u
 BOOL cf2_offload_data_range(struct cf2_offload *o, ULONGLONG offset, ULONGLONG end,
                             ULONGLONG *data, ULONGLONG *hole);
 
+/* guard.c: calls into the progress routine that survive its exceptions */
+void cf2_guarded_call(void (*fn)(void *), void *arg);
+void *cf2_guard_enter(void *copy);   /* returns the outer copy, for cf2_guard_leave */
+void cf2_guard_leave(void *outer);
+/* engine.c: a structured exception from the progress routine is unwinding
+ * through the copy: release everything.  Returns the outer copy. */
+void *cf2_abandon_copy(void *copy);
+
 /* fault.c: the test build's fault-injection seam.  Returns the Win32 error
  * to simulate at this point, or 0.  Always 0 outside the test build. */
 DWORD cf2_fault(COPYFILE2_COPY_PHASE phase, ULONGLONG chunk);

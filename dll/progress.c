@@ -51,22 +51,52 @@ static LARGE_INTEGER li(ULONGLONG v)
     return r;
 }
 
+/* The routines are called through cf2_guarded_call (guard.c), so that an
+ * exception they raise unwinds through CopyFile2 without leaks. */
+struct old_call {
+    struct cf2_progress *p;
+    DWORD reason;
+    DWORD result;
+};
+
+static void invoke_old(void *arg)
+{
+    struct old_call *c = arg;
+    struct cf2_progress *p = c->p;
+    c->result = p->req->routine_old(li(p->total_size), li(p->total_done), li(p->stream_size),
+                                    li(p->stream_done), p->stream, c->reason, p->src, p->dst,
+                                    p->req->context);
+}
+
 /* The CopyFileEx-style routine: PROGRESS_CONTINUE/CANCEL/STOP/QUIET have the
  * same numbers as the COPYFILE2 actions; anything else (PAUSE included, which
  * CopyFileEx does not have) is invalid. */
 static enum cf2_verdict call_old(struct cf2_progress *p, DWORD reason)
 {
-    DWORD r = p->req->routine_old(li(p->total_size), li(p->total_done), li(p->stream_size),
-                                  li(p->stream_done), p->stream, reason, p->src, p->dst,
-                                  p->req->context);
-    if (r > PROGRESS_QUIET)
+    struct old_call c = {p, reason, 0};
+    cf2_guarded_call(invoke_old, &c);
+    if (c.result > PROGRESS_QUIET)
         return CF2_INVALID;
-    return verdict_of(p, (COPYFILE2_MESSAGE_ACTION)r);
+    return verdict_of(p, (COPYFILE2_MESSAGE_ACTION)c.result);
+}
+
+struct new_call {
+    const struct cf2_request *req;
+    const COPYFILE2_MESSAGE *m;
+    COPYFILE2_MESSAGE_ACTION result;
+};
+
+static void invoke_new(void *arg)
+{
+    struct new_call *c = arg;
+    c->result = c->req->routine(c->m, c->req->context);
 }
 
 static enum cf2_verdict deliver(struct cf2_progress *p, const COPYFILE2_MESSAGE *m)
 {
-    return verdict_of(p, p->req->routine(m, p->req->context));
+    struct new_call c = {p->req, m, COPYFILE2_PROGRESS_CONTINUE};
+    cf2_guarded_call(invoke_new, &c);
+    return verdict_of(p, c.result);
 }
 
 static void uli(ULARGE_INTEGER *dst, ULONGLONG v)

@@ -8,6 +8,7 @@
 # Outputs go to build/<arch>/ (arch = x64 or x86).
 
 SHELL := /bin/sh
+VERSION := 0.1.0
 .SUFFIXES:
 
 B        := build

@@ -312,7 +312,15 @@ static DWORD open_destination(struct job *j)
     if (j->dst == INVALID_HANDLE_VALUE) {
         err = GetLastError();
         /* CREATE_NEW over an existing directory: still "the name exists". */
-        return err == ERROR_ALREADY_EXISTS ? ERROR_FILE_EXISTS : err;
+        if (err == ERROR_ALREADY_EXISTS)
+            return ERROR_FILE_EXISTS;
+        /* FAIL_IF_EXISTS with a resume request opens an existing destination
+         * to look for a header; one that cannot even be opened for writing
+         * (read-only on Windows) has none: the name exists. */
+        if (err == ERROR_ACCESS_DENIED && flag(j, COPY_FILE_FAIL_IF_EXISTS) &&
+            GetFileAttributesW(req->dst) != INVALID_FILE_ATTRIBUTES)
+            return ERROR_FILE_EXISTS;
+        return err;
     }
     j->prog.dst = j->dst;
     if (create_new || GetLastError() != ERROR_ALREADY_EXISTS) {
@@ -327,7 +335,9 @@ static DWORD open_destination(struct job *j)
     if (same_file(&info, &j->src_info))
         return ERROR_SHARING_VIOLATION;
     if (cf2_is_protected_destination(info.dwFileAttributes, j->src_info.dwFileAttributes))
-        return ERROR_ACCESS_DENIED;
+        /* Never a resumable fragment (those carry no such attributes), so
+         * with FAIL_IF_EXISTS the answer is that the name exists. */
+        return flag(j, COPY_FILE_FAIL_IF_EXISTS) ? ERROR_FILE_EXISTS : ERROR_ACCESS_DENIED;
     j->dst_old_size = file_size_of(&info);
     if (wants_resume(j))
         j->resuming = cf2_restart_probe(&j->rs, j->dst, j->dst_old_size, &j->source,

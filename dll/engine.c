@@ -157,7 +157,9 @@ static DWORD stop_stream(struct job *j, enum cf2_verdict v, enum fate *fate)
     DWORD result = result_of(v, fate);
     if (v == CF2_STOP || v == CF2_PAUSE) {
         result = end_early(j, result, fate);
-        cf2_progress_stream_finished(&j->prog);
+        /* The stream ends with STREAM_FINISHED only if it had started. */
+        if (j->prog.stream_started)
+            cf2_progress_stream_finished(&j->prog);
         j->prog.quiet = TRUE;
     }
     return result;
@@ -171,6 +173,13 @@ static DWORD stop_stream(struct job *j, enum cf2_verdict v, enum fate *fate)
 static DWORD fail(struct job *j, COPYFILE2_COPY_PHASE phase, DWORD error, enum fate *fate)
 {
     enum cf2_verdict v = cf2_progress_error(&j->prog, phase, error);
+    if (v == CF2_PAUSE && !j->dst_modified) {
+        /* No destination of ours yet (not opened, or an existing file that
+         * is not to be touched): nothing can hold a restart header, so the
+         * copy fails with the error itself. */
+        *fate = FATE_DELETE;
+        return error;
+    }
     if (v != CF2_GO)
         return stop_stream(j, v, fate);
     *fate = j->rs.active ? FATE_KEEP : FATE_DELETE;

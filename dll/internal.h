@@ -49,6 +49,7 @@ enum cf2_verdict {
 struct cf2_progress {
     const struct cf2_request *req;
     BOOL quiet;               /* QUIET was returned: no more callbacks */
+    BOOL stream_started;      /* STREAM_STARTED was reached for the current stream */
     HANDLE src;
     HANDLE dst;
     DWORD stream;             /* stream number, from 1 */

@@ -106,6 +106,7 @@ static void uli(ULARGE_INTEGER *dst, ULONGLONG v)
 
 enum cf2_verdict cf2_progress_stream_started(struct cf2_progress *p)
 {
+    p->stream_started = TRUE;
     if (!wants_messages(p))
         return CF2_GO;
     if (p->req->routine_old)

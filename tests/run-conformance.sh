@@ -15,6 +15,11 @@
 # Test files go under build/conformance-work/<run>, emptied before and after
 # each run.  At the end the prefix's wineserver is stopped.  Exits non-zero if
 # any run failed.
+#
+# Run as root, the script also mounts a 4 MiB tmpfs on
+# build/conformance-smallfs for the progress area's disk-full test and passes
+# its Wine path in CF2_SMALLFS; it is unmounted when the script exits, also on
+# failure or interruption.  Otherwise that one test skips with its reason.
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -26,7 +31,7 @@ failed=""
 summary=""
 
 # Runs use explicit options only.
-unset CF2_IMPL CF2_WORKDIR CF2_DOC_ONLY
+unset CF2_IMPL CF2_WORKDIR CF2_DOC_ONLY CF2_SMALLFS
 
 mkdir -p "$logs" "$work"
 
@@ -34,6 +39,37 @@ mkdir -p "$logs" "$work"
 winpath() {
     printf 'Z:%s' "$1" | tr '/' '\\'
 }
+
+# ---- the small file system of the disk-full test (root only)
+smallfs=$here/build/conformance-smallfs
+smallfs_mounted=no
+unmount_smallfs() {
+    if [ "$smallfs_mounted" = yes ]; then
+        umount "$smallfs" 2>/dev/null || umount -l "$smallfs" 2>/dev/null || true
+        rmdir "$smallfs" 2>/dev/null || true
+        smallfs_mounted=no
+    fi
+}
+trap unmount_smallfs EXIT
+trap 'exit 130' INT TERM HUP
+if [ "$(id -u)" -eq 0 ]; then
+    mkdir -p "$smallfs"
+    # A mount left by an interrupted earlier run is replaced by a fresh one.
+    if mountpoint -q "$smallfs" 2>/dev/null; then
+        umount "$smallfs" 2>/dev/null || true
+    fi
+    if mount -t tmpfs -o size=4m,mode=0777 cf2-smallfs "$smallfs" 2>/dev/null; then
+        smallfs_mounted=yes
+        CF2_SMALLFS="$(winpath "$smallfs")\\"
+        export CF2_SMALLFS
+        printf 'small file system: 4 MiB tmpfs on %s (CF2_SMALLFS=%s)\n' "$smallfs" "$CF2_SMALLFS"
+    else
+        rmdir "$smallfs" 2>/dev/null || true
+        echo "small file system: cannot mount a tmpfs on $smallfs; the disk-full test will skip"
+    fi
+else
+    echo "small file system: not root, no tmpfs; the disk-full test will skip"
+fi
 
 fail() {
     printf 'FAIL: %s\n' "$*"
@@ -50,6 +86,9 @@ run() {
     log=$logs/$name.log
     rm -rf "$work/$name"
     mkdir -p "$work/$name"
+    if [ "$smallfs_mounted" = yes ]; then
+        find "$smallfs" -mindepth 1 -delete 2>/dev/null || true
+    fi
     echo
     printf '======== conformance run %s: %s %s\n' "$name" "$exe" "$*"
     rc=0
@@ -80,6 +119,9 @@ check_impl() {
         return
     fi
     [ "$rc" -eq 0 ] || fail "$name: tests failed (exit code $rc)"
+    if [ "$smallfs_mounted" = yes ] && grep -aq 'SKIP: CF2_SMALLFS' "$log"; then
+        fail "$name: the disk-full test skipped although the small file system is mounted"
+    fi
     if [ "$seam" = yes ]; then
         grep -aq '^fault-injection seam: present' "$log" ||
             fail "$name: the test build has no fault-injection seam (cf2_test_set_fault)"

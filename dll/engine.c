@@ -252,6 +252,11 @@ static DWORD open_source(struct job *j)
         return GetLastError();
     if ((j->src_info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) && !flag(j, COPY_FILE_DIRECTORY))
         return ERROR_ACCESS_DENIED;
+    /* Windows refuses write access to a read-only file; Wine running as root
+     * grants it, so the answer is given here. */
+    if (flag(j, COPY_FILE_OPEN_SOURCE_FOR_WRITE) &&
+        (j->src_info.dwFileAttributes & FILE_ATTRIBUTE_READONLY))
+        return ERROR_ACCESS_DENIED;
     j->size = (j->src_info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) ? 0
                                                                          : file_size_of(&j->src_info);
     cf2_restart_source_facts(&j->src_info, &j->source);

@@ -737,7 +737,7 @@ static DWORD run(struct job *j, enum fate *fate)
     j->prog.stream_size = j->size;
     if (!flag(j, COPY_FILE_SKIP_ALTERNATE_STREAMS) && !j->copy_link &&
         !(j->src_info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
-        err = cf2_streams_list(j->req->src, &j->streams);
+        err = cf2_streams_list(j->src, &j->streams);
         if (err)
             return fail(j, COPYFILE2_PHASE_PREPARE_SOURCE, err, fate);
     }

@@ -110,7 +110,7 @@ struct cf2_streams {
     DWORD capacity;
     ULONGLONG total;          /* sum of the named streams' sizes */
 };
-DWORD cf2_streams_list(const WCHAR *path, struct cf2_streams *s);
+DWORD cf2_streams_list(HANDLE src, struct cf2_streams *s);
 void cf2_streams_free(struct cf2_streams *s);
 WCHAR *cf2_stream_path(const WCHAR *path, const WCHAR *suffix);
 

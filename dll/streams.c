@@ -3,8 +3,9 @@
  * their names as paths, so the engine copies them as streams 2..n after the
  * unnamed data stream (stream 1).
  *
- * Wine has no alternate data streams: FindFirstStreamW fails there with
- * ERROR_HANDLE_EOF, and a copy has exactly one stream (docs/flags.md).
+ * Wine has no alternate data streams: the stream query fails there (as
+ * FindFirstStreamW does, with ERROR_HANDLE_EOF), and a copy has exactly one
+ * stream (docs/flags.md).
  */
 #include "internal.h"
 
@@ -48,30 +49,53 @@ static BOOL add_stream(struct cf2_streams *s, const WCHAR *name, ULONGLONG size)
     return TRUE;
 }
 
-/* Lists the named data streams of `path`.  A file system without streams
- * (Wine's) gives an empty list, not an error. */
-DWORD cf2_streams_list(const WCHAR *path, struct cf2_streams *s)
+/* Lists the named data streams of the open source.  Asked through the handle
+ * already open (no second open by name, which costs a folder scan under
+ * Wine).  A file system without streams (Wine's) gives an empty list, not an
+ * error. */
+DWORD cf2_streams_list(HANDLE src, struct cf2_streams *s)
 {
     ZeroMemory(s, sizeof *s);
-    WIN32_FIND_STREAM_DATA data;
-    HANDLE find = FindFirstStreamW(path, FindStreamInfoStandard, &data, 0);
-    if (find == INVALID_HANDLE_VALUE) {
+    DWORD size = 4096;
+    BYTE *info = NULL;
+    for (;;) {
+        info = HeapAlloc(GetProcessHeap(), 0, size);
+        if (!info)
+            return ERROR_NOT_ENOUGH_MEMORY;
+        if (GetFileInformationByHandleEx(src, FileStreamInfo, info, size))
+            break;
         DWORD err = GetLastError();
-        if (err == ERROR_HANDLE_EOF || err == ERROR_INVALID_FUNCTION ||
-            err == ERROR_NOT_SUPPORTED || err == ERROR_CALL_NOT_IMPLEMENTED)
-            return 0;
+        HeapFree(GetProcessHeap(), 0, info);
+        if (err == ERROR_MORE_DATA && size < (1u << 24)) {
+            size *= 4;
+            continue;
+        }
+        if (err == ERROR_HANDLE_EOF || err == ERROR_INVALID_PARAMETER ||
+            err == ERROR_INVALID_FUNCTION || err == ERROR_NOT_SUPPORTED ||
+            err == ERROR_CALL_NOT_IMPLEMENTED)
+            return 0; /* no stream information: one stream */
         return err;
     }
     DWORD err = 0;
-    do {
-        if (!add_stream(s, data.cStreamName, (ULONGLONG)data.StreamSize.QuadPart)) {
+    const FILE_STREAM_INFO *entry = (const FILE_STREAM_INFO *)info;
+    for (;;) {
+        WCHAR name[MAX_PATH + 36];
+        DWORD chars = entry->StreamNameLength / sizeof(WCHAR);
+        if (chars >= sizeof name / sizeof name[0]) {
+            err = ERROR_FILENAME_EXCED_RANGE;
+            break;
+        }
+        CopyMemory(name, entry->StreamName, chars * sizeof(WCHAR));
+        name[chars] = 0;
+        if (!add_stream(s, name, (ULONGLONG)entry->StreamSize.QuadPart)) {
             err = ERROR_NOT_ENOUGH_MEMORY;
             break;
         }
-    } while (FindNextStreamW(find, &data));
-    if (!err && GetLastError() != ERROR_HANDLE_EOF)
-        err = GetLastError();
-    FindClose(find);
+        if (entry->NextEntryOffset == 0)
+            break;
+        entry = (const FILE_STREAM_INFO *)((const BYTE *)entry + entry->NextEntryOffset);
+    }
+    HeapFree(GetProcessHeap(), 0, info);
     if (err)
         cf2_streams_free(s);
     return err;

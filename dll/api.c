@@ -13,10 +13,21 @@
 static const DWORD v1_size = sizeof(COPYFILE2_EXTENDED_PARAMETERS);
 static const DWORD v2_size = sizeof(COPYFILE2_EXTENDED_PARAMETERS_V2);
 
+/* The longest path Windows accepts, in characters (\\?\ paths included). */
+#define CF2_MAX_PATH_CHARS 32767u
+
 static BOOL reserved_all_zero(const COPYFILE2_EXTENDED_PARAMETERS_V2 *v2)
 {
     for (size_t i = 0; i < sizeof v2->reserved / sizeof v2->reserved[0]; i++)
         if (v2->reserved[i] != NULL)
+            return FALSE;
+    return TRUE;
+}
+
+static BOOL path_too_long(const WCHAR *path)
+{
+    for (size_t n = 0; n <= CF2_MAX_PATH_CHARS; n++)
+        if (path[n] == 0)
             return FALSE;
     return TRUE;
 }
@@ -72,6 +83,11 @@ static DWORD validate(PCWSTR src, PCWSTR dst, const COPYFILE2_EXTENDED_PARAMETER
         return ERROR_INVALID_PARAMETER;
     if (src[0] == 0 || dst[0] == 0)
         return ERROR_PATH_NOT_FOUND;
+    /* A path holds at most 32,767 characters (an NT path is counted in 16-bit
+     * bytes).  Longer ones are refused here: Wine would wrap the length
+     * around and open a different, shorter path. */
+    if (path_too_long(src) || path_too_long(dst))
+        return ERROR_FILENAME_EXCED_RANGE;
     return 0;
 }
 

@@ -55,6 +55,10 @@ struct job {
     struct cf2_streams streams; /* named streams, copied as streams 2..n */
     struct cf2_offload offload; /* the in-kernel path, when open */
     void *guard_outer;        /* the copy this one runs inside (guard.c), or NULL */
+    struct job *next_active;  /* the process's copies that hold a destination */
+    BOOL active;              /* on that list */
+    BOOL dst_id_known;        /* dst_info holds the destination's identity */
+    BY_HANDLE_FILE_INFORMATION dst_info;
     BYTE *buf;
     DWORD buf_size;
     ULONGLONG rate_start_ms;  /* throttling: when this call started copying data */
@@ -294,6 +298,57 @@ static DWORD copy_directory(struct job *j)
     return cf2_apply_metadata(j->dst, &j->src_info);
 }
 
+/* The copies of this process that hold a destination open for writing.  The
+ * sharing modes let two copies open the same destination (they share
+ * writing), so a copy started by a progress routine, or by another thread,
+ * onto a file another copy is writing would interleave with it; it is refused
+ * with ERROR_SHARING_VIOLATION instead, before anything is changed. */
+static SRWLOCK active_lock = SRWLOCK_INIT;
+static struct job *active_jobs;
+
+/* Puts the copy on the list.  `existing` is the destination's information
+ * when it existed before (a new file cannot be another copy's). */
+static DWORD claim_destination(struct job *j, const BY_HANDLE_FILE_INFORMATION *existing)
+{
+    DWORD err = 0;
+    AcquireSRWLockExclusive(&active_lock);
+    if (existing) {
+        j->dst_info = *existing;
+        j->dst_id_known = TRUE;
+        for (struct job *o = active_jobs; o && !err; o = o->next_active) {
+            /* Identities are learnt lazily: only a copy onto an existing
+             * file while others run pays for it.  o cannot close its handle
+             * meanwhile: it leaves the list under this lock first. */
+            if (!o->dst_id_known && GetFileInformationByHandle(o->dst, &o->dst_info))
+                o->dst_id_known = TRUE;
+            if (o->dst_id_known && same_file(&o->dst_info, &j->dst_info))
+                err = ERROR_SHARING_VIOLATION;
+        }
+    }
+    if (!err) {
+        j->next_active = active_jobs;
+        active_jobs = j;
+        j->active = TRUE;
+    }
+    ReleaseSRWLockExclusive(&active_lock);
+    return err;
+}
+
+static void release_destination(struct job *j)
+{
+    if (!j->active)
+        return;
+    AcquireSRWLockExclusive(&active_lock);
+    for (struct job **p = &active_jobs; *p; p = &(*p)->next_active) {
+        if (*p == j) {
+            *p = j->next_active;
+            break;
+        }
+    }
+    j->active = FALSE;
+    ReleaseSRWLockExclusive(&active_lock);
+}
+
 /* Opens or creates the destination.  Nothing is changed in an existing
  * destination until it is known to be a different, writable file. */
 static DWORD open_destination(struct job *j)
@@ -339,7 +394,7 @@ static DWORD open_destination(struct job *j)
     j->prog.dst = j->dst;
     if (create_new || GetLastError() != ERROR_ALREADY_EXISTS) {
         j->dst_modified = TRUE; /* created by us: ours to delete on failure */
-        return 0;
+        return claim_destination(j, NULL);
     }
 
     j->dst_existed = TRUE;
@@ -348,6 +403,9 @@ static DWORD open_destination(struct job *j)
         return GetLastError();
     if (same_file(&info, &j->src_info))
         return ERROR_SHARING_VIOLATION;
+    err = claim_destination(j, &info);
+    if (err)
+        return err;
     if (cf2_is_protected_destination(info.dwFileAttributes, j->src_info.dwFileAttributes))
         /* Never a resumable fragment (those carry no such attributes), so
          * with FAIL_IF_EXISTS the answer is that the name exists. */
@@ -791,6 +849,7 @@ static void finish(struct job *j, DWORD err, enum fate fate)
     if (j->buf)
         VirtualFree(j->buf, 0, MEM_RELEASE);
     j->buf = NULL;
+    release_destination(j);
     cf2_offload_close(&j->offload);
     cf2_streams_free(&j->streams);
     if (j->dst != INVALID_HANDLE_VALUE)

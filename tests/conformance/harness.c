@@ -628,3 +628,55 @@ void cf2_set_fault(DWORD phase, ULONGLONG chunk, DWORD win32_error)
     }
     cf2_impl.set_fault(phase, chunk, win32_error);
 }
+
+/* ---------------------------------------------------------------- handle counting */
+
+/* SYSTEM_HANDLE_INFORMATION (class 16) as Wine fills it; on Windows the first
+ * field is a USHORT process id and a USHORT back-trace index, but there
+ * GetProcessHandleCount works and this is not used. */
+struct cf2_sys_handle {
+    ULONG pid;
+    BYTE type, flags;
+    USHORT value;
+    void *object;
+    ULONG access;
+};
+struct cf2_sys_handles {
+    ULONG count;
+    struct cf2_sys_handle h[1];
+};
+
+DWORD cf2_handle_count(void)
+{
+    DWORD n = 0;
+    if (GetProcessHandleCount(GetCurrentProcess(), &n) && n != 0)
+        return n;
+    typedef LONG(WINAPI * query_fn)(ULONG, void *, ULONG, ULONG *);
+    query_fn query = (query_fn)(void (*)(void))GetProcAddress(GetModuleHandleW(L"ntdll.dll"),
+                                                             "NtQuerySystemInformation");
+    if (!query)
+        return 0;
+    static struct cf2_sys_handles *buf;
+    static ULONG buf_size;
+    for (int attempt = 0; attempt < 8; attempt++) {
+        if (!buf) {
+            buf_size = buf_size ? buf_size * 2 : 256 * 1024;
+            buf = malloc(buf_size);
+            if (!buf)
+                return 0;
+        }
+        ULONG got = 0;
+        LONG status = query(16 /* SystemHandleInformation */, buf, buf_size, &got);
+        if (status == 0) {
+            DWORD pid = GetCurrentProcessId();
+            n = 0;
+            for (ULONG i = 0; i < buf->count; i++)
+                if (buf->h[i].pid == pid)
+                    n++;
+            return n;
+        }
+        free(buf); /* too small (STATUS_INFO_LENGTH_MISMATCH): grow */
+        buf = NULL;
+    }
+    return 0;
+}

@@ -226,4 +226,13 @@ void cf2_set_fault(DWORD phase, ULONGLONG chunk, DWORD win32_error);
 #define MiB (1024ull * 1024ull)
 #define GiB (1024ull * 1024ull * 1024ull)
 
+/* ---------------------------------------------------------------- handle counting */
+
+/* The number of handles this process has open, to detect leaks around a
+ * call: GetProcessHandleCount, or, where that reports 0 (Wine 8.0's stub),
+ * the process's entries in NtQuerySystemInformation(SystemHandleInformation).
+ * Returns 0 when neither works.  Wine creates a few handles lazily on first
+ * use of some APIs, so measure a warmed-up call (see test_reliability.c). */
+DWORD cf2_handle_count(void);
+
 #endif /* CF2_HARNESS_H */

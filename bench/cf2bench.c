@@ -14,6 +14,18 @@
  *   copyfileex    Wine's kernel32 CopyFileExW (no progress routine)
  *   loop64k       CreateFileW + a 64 KiB ReadFile/WriteFile loop + CloseHandle,
  *                 the baseline every copier should be able to match
+ *   bare          the same plus SetFileTime (the "bare Win32 loop" of the
+ *                 small-file workload; CREATE_NEW)
+ * Each may carry /HEXFLAGS[/IOKB]: CopyFile2 flags added to --flags and a V2
+ * ioDesiredSize in KiB (copyfile2/40000 is CopyFile2 with NO_OFFLOAD).
+ *
+ *   cf2bench many --impl DLL --method ONE --src DIR --dst DIR [--pretouch MB]
+ * copies every file of DIR into the empty DIR --dst, one call per file, and
+ * prints the time of the whole loop (RESULT ... dest=many ... files=N).
+ * --keep leaves the last copy's destination in place (run.sh measures its
+ * allocated size).
+ * Every RESULT line of `copy` also carries peak_kb: the growth of the
+ * process's PeakWorkingSetSize (K32GetProcessMemoryInfo) across that copy.
  *
  * Why in-process: a Wine process start costs 15 ms to 0.4 s and varies a lot,
  * which would swamp the differences being measured.  Only the copy call (for
@@ -55,6 +67,7 @@
  */
 #include "copyfile2.h"
 
+#include <psapi.h>
 #include <shellapi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,12 +75,23 @@
 #include <wchar.h>
 
 #define LOOP_BUF (64u * 1024u)
-#define MAX_METHODS 8
+#define MAX_METHODS 16
 #define WARMUP_BYTES (1024u * 1024u)
 /* Free page reporting hands memory back after ~2 s; half of that is safe. */
 #define PRETOUCH_GAP_MS 1000.0
 
-enum method { M_COPYFILE2, M_COPYFILE2_CB, M_COPYFILEEX, M_LOOP64K };
+enum method { M_COPYFILE2, M_COPYFILE2_CB, M_COPYFILEEX, M_LOOP64K, M_BARE };
+
+/* One contender: a method plus, for CopyFile2, its copy flags and V2
+ * ioDesiredSize.  Written on the command line as NAME[/HEXFLAGS[/IOKB]]
+ * (for example copyfile2/40000 = COPY_FILE_NO_OFFLOAD, copyfile2/0/8192 =
+ * ioDesiredSize 8 MiB); the RESULT lines name it by that text. */
+struct contender {
+    enum method m;
+    DWORD flags;
+    ULONG io_kb;
+    char label[48];
+};
 
 static const struct {
     const wchar_t *name;
@@ -77,29 +101,20 @@ static const struct {
     {L"copyfile2-cb", M_COPYFILE2_CB},
     {L"copyfileex", M_COPYFILEEX},
     {L"loop64k", M_LOOP64K},
+    {L"bare", M_BARE},
 };
-
-static const char *method_str(enum method m)
-{
-    switch (m) {
-    case M_COPYFILE2: return "copyfile2";
-    case M_COPYFILE2_CB: return "copyfile2-cb";
-    case M_COPYFILEEX: return "copyfileex";
-    case M_LOOP64K: return "loop64k";
-    }
-    return "?";
-}
 
 struct opts {
     const wchar_t *impl;
     wchar_t *src;
     wchar_t *dst;
-    enum method methods[MAX_METHODS];
+    struct contender methods[MAX_METHODS];
     int nmethods;
     int existing;
     int callback;
     int verify;
     int warmup;
+    int keep;
     DWORD flags;
     int reps;
     int rotate;
@@ -224,6 +239,58 @@ static DWORD loop_copy(const wchar_t *src, const wchar_t *dst, DWORD disposition
     return err;
 }
 
+/* The bare Win32 loop of the small-file workload: what a program that copies
+ * one file with the plainest calls does (CreateFileW source, CreateFileW
+ * CREATE_NEW destination, 64 KiB ReadFile/WriteFile, SetFileTime with the
+ * source's times, CloseHandle).  The floor of a one-call-per-file copy. */
+static DWORD bare_copy(const wchar_t *src, const wchar_t *dst, DWORD disposition)
+{
+    HANDLE in = CreateFileW(src, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING,
+                            FILE_ATTRIBUTE_NORMAL, NULL);
+    if (in == INVALID_HANDLE_VALUE)
+        return GetLastError();
+    HANDLE out = CreateFileW(dst, GENERIC_WRITE, 0, NULL, disposition,
+                             FILE_ATTRIBUTE_NORMAL, NULL);
+    if (out == INVALID_HANDLE_VALUE) {
+        DWORD e = GetLastError();
+        CloseHandle(in);
+        return e;
+    }
+    DWORD err = 0;
+    for (;;) {
+        DWORD got, put;
+        if (!ReadFile(in, g_loopbuf, LOOP_BUF, &got, NULL)) {
+            err = GetLastError();
+            break;
+        }
+        if (got == 0)
+            break;
+        if (!WriteFile(out, g_loopbuf, got, &put, NULL) || put != got) {
+            err = GetLastError() ? GetLastError() : ERROR_WRITE_FAULT;
+            break;
+        }
+    }
+    FILETIME c, a, w;
+    if (!err && (!GetFileTime(in, &c, &a, &w) || !SetFileTime(out, &c, &a, &w)))
+        err = GetLastError();
+    CloseHandle(in);
+    if (!CloseHandle(out) && !err)
+        err = GetLastError();
+    return err;
+}
+
+/* Peak working set (Wine: VmHWM of /proc/self/status), in bytes. */
+static SIZE_T peak_ws(void)
+{
+    PROCESS_MEMORY_COUNTERS pmc;
+    memset(&pmc, 0, sizeof pmc);
+    pmc.cb = sizeof pmc;
+    if (!K32GetProcessMemoryInfo(GetCurrentProcess(), &pmc, sizeof pmc))
+        return 0;
+    return pmc.PeakWorkingSetSize;
+}
+static long long g_peak_growth_kb;
+
 struct cb_stats {
     unsigned long calls;
 };
@@ -239,24 +306,29 @@ static COPYFILE2_MESSAGE_ACTION CALLBACK progress_continue(const COPYFILE2_MESSA
 }
 
 /* One copy with one method; returns its HRESULT and the elapsed time. */
-static HRESULT timed_copy(enum method m, const wchar_t *src, const wchar_t *dst,
+static HRESULT timed_copy(const struct contender *c, const wchar_t *src, const wchar_t *dst,
                           int existing, DWORD flags, double *ms, unsigned long *calls)
 {
     HRESULT hr = S_OK;
     LONGLONG t0, t1;
     struct cb_stats stats = {0};
-    COPYFILE2_EXTENDED_PARAMETERS p;
+    COPYFILE2_EXTENDED_PARAMETERS_V2 p;
+    enum method m = c->m;
+    SIZE_T peak0 = peak_ws();
 
+    flags |= c->flags;
     switch (m) {
     case M_COPYFILE2:
     case M_COPYFILE2_CB:
         memset(&p, 0, sizeof p);
-        p.dwSize = sizeof p;
+        /* The V1 structure unless an ioDesiredSize is asked for. */
+        p.dwSize = c->io_kb ? sizeof p : sizeof(COPYFILE2_EXTENDED_PARAMETERS);
         p.dwCopyFlags = flags;
         p.pProgressRoutine = m == M_COPYFILE2_CB ? progress_continue : NULL;
         p.pvCallbackContext = &stats;
+        p.ioDesiredSize = c->io_kb * 1024u;
         t0 = now();
-        hr = g_copyfile2(src, dst, &p);
+        hr = g_copyfile2(src, dst, (COPYFILE2_EXTENDED_PARAMETERS *)&p);
         t1 = now();
         break;
     case M_COPYFILEEX:
@@ -265,6 +337,14 @@ static HRESULT timed_copy(enum method m, const wchar_t *src, const wchar_t *dst,
             hr = HRESULT_FROM_WIN32(GetLastError());
         t1 = now();
         break;
+    case M_BARE: {
+        t0 = now();
+        DWORD e = bare_copy(src, dst, existing ? CREATE_ALWAYS : CREATE_NEW);
+        t1 = now();
+        if (e)
+            hr = HRESULT_FROM_WIN32(e);
+        break;
+    }
     case M_LOOP64K:
     default: {
         /* CREATE_NEW for a new destination, CREATE_ALWAYS to overwrite:
@@ -279,6 +359,8 @@ static HRESULT timed_copy(enum method m, const wchar_t *src, const wchar_t *dst,
     }
     *ms = ms_between(t0, t1);
     *calls = stats.calls;
+    SIZE_T peak1 = peak_ws();
+    g_peak_growth_kb = (long long)(peak1 >= peak0 ? peak1 - peak0 : 0) / 1024;
     return hr;
 }
 
@@ -363,9 +445,9 @@ static void warm_up(const struct opts *o)
             /* pass 0 new destination, pass 1 overwrite: both code paths */
             if (pass == 0)
                 delete_if_present(wdst);
-            HRESULT hr = timed_copy(o->methods[i], wsrc, wdst, pass, o->flags, &ms, &calls);
+            HRESULT hr = timed_copy(&o->methods[i], wsrc, wdst, pass, o->flags, &ms, &calls);
             if (FAILED(hr)) {
-                printf("ERROR warm-up copy method=%s hr=0x%08lx\n", method_str(o->methods[i]),
+                printf("ERROR warm-up copy method=%s hr=0x%08lx\n", o->methods[i].label,
                        (unsigned long)hr);
                 fflush(stdout);
                 exit(1);
@@ -389,16 +471,16 @@ static int cmd_copy(const struct opts *o)
     int failures = 0;
     for (int rep = 0; rep < o->reps; rep++) {
         for (int i = 0; i < o->nmethods; i++) {
-            enum method m = o->methods[(i + rep + o->rotate) % o->nmethods];
+            const struct contender *c = &o->methods[(i + rep + o->rotate) % o->nmethods];
             double ms;
             unsigned long calls;
 
             prepare_dst(o->src, o->dst, o->existing, src_size);
             pretouch(o->pretouch_mb);
-            HRESULT hr = timed_copy(m, o->src, o->dst, o->existing, o->flags, &ms, &calls);
-            printf("RESULT method=%s dest=%s rep=%d ms=%.3f hr=0x%08lx callbacks=%lu\n",
-                   method_str(m), o->existing ? "existing" : "new", rep, ms,
-                   (unsigned long)hr, calls);
+            HRESULT hr = timed_copy(c, o->src, o->dst, o->existing, o->flags, &ms, &calls);
+            printf("RESULT method=%s dest=%s rep=%d ms=%.3f hr=0x%08lx callbacks=%lu peak_kb=%lld\n",
+                   c->label, o->existing ? "existing" : "new", rep, ms,
+                   (unsigned long)hr, calls, g_peak_growth_kb);
             fflush(stdout);
             if (FAILED(hr)) {
                 failures++;
@@ -406,24 +488,86 @@ static int cmd_copy(const struct opts *o)
             }
             LONGLONG got = file_size(o->dst);
             if (got != src_size) {
-                printf("ERROR method=%s destination size %lld, expected %lld\n", method_str(m),
+                printf("ERROR method=%s destination size %lld, expected %lld\n", c->label,
                        (long long)got, (long long)src_size);
                 failures++;
             } else if (o->verify && rep == 0 && !same_content(o->src, o->dst)) {
                 printf("ERROR method=%s destination content differs from the source\n",
-                       method_str(m));
+                       c->label);
                 failures++;
             }
             fflush(stdout);
             /* A new-destination run leaves nothing behind: the copy's dirty
              * pages are dropped now rather than written back during the
              * next method's timed copy. */
-            if (!o->existing)
+            if (!o->existing && !(o->keep && rep == o->reps - 1 && i == o->nmethods - 1))
                 delete_if_present(o->dst);
             g_last_end = now();
         }
     }
     return failures ? 1 : 0;
+}
+
+/* many: every file of the folder --src copied into the (empty) folder --dst,
+ * one call per file, with the one method of --method; the whole loop is
+ * timed.  Listing the folder and building the names happen before the clock
+ * starts; emptying --dst between rounds is run.sh's job. */
+static int cmd_many(const struct opts *o)
+{
+    size_t cap = 64, n = 0;
+    wchar_t **names = malloc(cap * sizeof *names);
+    size_t sl = wcslen(o->src), dl = wcslen(o->dst);
+    wchar_t *pattern = malloc((sl + 4) * sizeof *pattern);
+    if (!names || !pattern) {
+        printf("ERROR out of memory\n");
+        return 1;
+    }
+    swprintf(pattern, sl + 4, L"%ls\\*", o->src);
+    WIN32_FIND_DATAW fd;
+    HANDLE f = FindFirstFileW(pattern, &fd);
+    if (f == INVALID_HANDLE_VALUE)
+        fail("FindFirstFileW", pattern, GetLastError());
+    do {
+        if (fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+            continue;
+        if (n == cap) {
+            cap *= 2;
+            names = realloc(names, cap * sizeof *names);
+            if (!names) {
+                printf("ERROR out of memory\n");
+                return 1;
+            }
+        }
+        names[n] = _wcsdup(fd.cFileName);
+        n++;
+    } while (FindNextFileW(f, &fd));
+    FindClose(f);
+    wchar_t **srcs = malloc(n * sizeof *srcs), **dsts = malloc(n * sizeof *dsts);
+    if (!srcs || !dsts) {
+        printf("ERROR out of memory\n");
+        return 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t nl = wcslen(names[i]);
+        srcs[i] = malloc((sl + nl + 2) * sizeof(wchar_t));
+        dsts[i] = malloc((dl + nl + 2) * sizeof(wchar_t));
+        swprintf(srcs[i], sl + nl + 2, L"%ls\\%ls", o->src, names[i]);
+        swprintf(dsts[i], dl + nl + 2, L"%ls\\%ls", o->dst, names[i]);
+    }
+    const struct contender *c = &o->methods[0];
+    pretouch(o->pretouch_mb);
+    HRESULT hr = S_OK;
+    LONGLONG t0 = now();
+    for (size_t i = 0; i < n && SUCCEEDED(hr); i++) {
+        double ms;
+        unsigned long calls;
+        hr = timed_copy(c, srcs[i], dsts[i], 0, o->flags, &ms, &calls);
+    }
+    LONGLONG t1 = now();
+    printf("RESULT method=%s dest=many rep=0 ms=%.3f hr=0x%08lx files=%lu\n", c->label,
+           ms_between(t0, t1), (unsigned long)hr, (unsigned long)n);
+    fflush(stdout);
+    return FAILED(hr) ? 1 : 0;
 }
 
 struct cancel_ctx {
@@ -485,9 +629,12 @@ static int cmd_cancel(const struct opts *o)
 
 static int usage(void)
 {
-    printf("usage: cf2bench copy --impl DLL --method copyfile2|copyfile2-cb|copyfileex|loop64k[,...]\n"
+    printf("usage: cf2bench copy --impl DLL --method METHOD[/HEXFLAGS[/IOKB]][,...]\n"
            "                     --src S --dst D [--existing] [--callback] [--flags HEX]\n"
-           "                     [--reps N] [--rotate K] [--verify] [--no-warmup] [--pretouch MB]\n"
+           "                     [--reps N] [--rotate K] [--verify] [--no-warmup] [--keep]\n"
+           "                     [--pretouch MB]\n"
+           "       METHOD: copyfile2 copyfile2-cb copyfileex loop64k bare\n"
+           "       cf2bench many --impl DLL --method METHOD --src DIR --dst DIR [--pretouch MB]\n"
            "       cf2bench cancel-latency --impl DLL --src S --dst D [--delay-ms MS] [--reps N]\n"
            "                     [--pretouch MB]\n");
     return 2;
@@ -503,9 +650,25 @@ static int parse_methods(struct opts *o, const wchar_t *list)
         for (k = 0; k < sizeof method_names / sizeof method_names[0]; k++)
             if (wcslen(method_names[k].name) == len && wcsncmp(method_names[k].name, p, len) == 0)
                 break;
-        if (k == sizeof method_names / sizeof method_names[0] || o->nmethods == MAX_METHODS)
+        size_t nlen = wcscspn(p, L",/");
+        if (nlen < len)
+            for (k = 0; k < sizeof method_names / sizeof method_names[0]; k++)
+                if (wcslen(method_names[k].name) == nlen && wcsncmp(method_names[k].name, p, nlen) == 0)
+                    break;
+        if (k == sizeof method_names / sizeof method_names[0] || o->nmethods == MAX_METHODS ||
+            len >= sizeof o->methods[0].label)
             return 0;
-        o->methods[o->nmethods++] = method_names[k].m;
+        struct contender *c = &o->methods[o->nmethods++];
+        memset(c, 0, sizeof *c);
+        c->m = method_names[k].m;
+        for (size_t i = 0; i < len; i++)
+            c->label[i] = (char)p[i];
+        if (nlen < len) {
+            wchar_t *end;
+            c->flags = (DWORD)wcstoul(p + nlen + 1, &end, 16);
+            if (*end == L'/')
+                c->io_kb = (ULONG)wcstoul(end + 1, NULL, 10);
+        }
         p += len;
         if (*p == L',')
             p++;
@@ -542,6 +705,8 @@ int main(void)
             o.verify = 1;
         else if (!wcscmp(a, L"--no-warmup"))
             o.warmup = 0;
+        else if (!wcscmp(a, L"--keep"))
+            o.keep = 1;
         else if (!v)
             return usage();
         else {
@@ -571,7 +736,8 @@ int main(void)
     if (!o.src || !o.dst || o.reps < 1 || o.rotate < 0 || o.delay_ms < 0 || o.pretouch_mb < 0)
         return usage();
 
-    int is_copy = !wcscmp(cmd, L"copy");
+    int is_many = !wcscmp(cmd, L"many");
+    int is_copy = !wcscmp(cmd, L"copy") || is_many;
     if (!is_copy && wcscmp(cmd, L"cancel-latency") != 0)
         return usage();
     if (is_copy) {
@@ -579,14 +745,14 @@ int main(void)
             return usage();
         if (o.callback)
             for (int i = 0; i < o.nmethods; i++)
-                if (o.methods[i] == M_COPYFILE2)
-                    o.methods[i] = M_COPYFILE2_CB;
+                if (o.methods[i].m == M_COPYFILE2)
+                    o.methods[i].m = M_COPYFILE2_CB;
     }
 
     /* --impl is needed only when some method calls CopyFile2. */
     int need_impl = !is_copy;
     for (int i = 0; i < o.nmethods; i++)
-        need_impl |= o.methods[i] == M_COPYFILE2 || o.methods[i] == M_COPYFILE2_CB;
+        need_impl |= o.methods[i].m == M_COPYFILE2 || o.methods[i].m == M_COPYFILE2_CB;
     if (need_impl) {
         if (!o.impl)
             return usage();
@@ -600,7 +766,7 @@ int main(void)
             fail("GetProcAddress CopyFile2 in", o.impl, GetLastError());
     }
 
-    int rc = is_copy ? cmd_copy(&o) : cmd_cancel(&o);
+    int rc = is_many ? cmd_many(&o) : is_copy ? cmd_copy(&o) : cmd_cancel(&o);
     LocalFree(argv);
     return rc;
 }

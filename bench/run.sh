@@ -1,125 +1,136 @@
 #!/bin/sh
-# bench/run.sh - the side-by-side benchmark behind `make bench`.
+# bench/run.sh - the whole benchmark behind `make bench` (issue 7).
 #
-# Contenders, each copying the same file (512 MiB by default, warm page cache):
+# Contenders:
 #   ours     CopyFile2 from build/x64/copyfile2.dll, loaded at run time
 #   wine     Wine's kernel32 CopyFileExW
-#   cp       Linux `cp SRC DST`, run natively, as a user would
+#   cp       Linux cp (GNU coreutils), run natively, as a user would
 #   loop64k  CreateFileW + 64 KiB ReadFile/WriteFile loop (the baseline)
-# to (a) a new destination and (b) an existing destination that gets
-# overwritten.  Then CopyFile2 with a progress routine returning CONTINUE
-# against CopyFile2 without one, and the latency of cancelling through
-# pfCancel.  Prints a table of medians and ratios and writes it to
-# docs/benchmarks.md below the hand-written introduction.
+#   bare     (small files) loop64k plus SetFileTime, CREATE_NEW: the floor of
+#            a one-call-per-file copy under Wine
+# Workloads (docs/benchmarks.md describes each):
+#   1 large files (BENCH_LARGE_MB, default "512 2048"), warm page cache, new
+#     and existing destination
+#   2 the same with the source evicted before every copy (bench/native/evict:
+#     fdatasync + posix_fadvise(POSIX_FADV_DONTNEED), no root needed)
+#   3 many small files: 2,000 x 4 KiB and 500 x 256 KiB, one call per file,
+#     one Wine process per contender per round; cp is one `cp -r` process
+#   4 variants of CopyFile2 on the 512 MiB file: progress routine,
+#     RESTARTABLE, NO_BUFFERING, NO_OFFLOAD, ioDesiredSize, pre-allocation
+#   5 sparse: 8 GiB logical with 64 MiB of data, ENABLE_SPARSE_COPY vs a
+#     dense copy of 1 GiB logical (same density) scaled by 8
+#   6 peak working-set growth of the copying process
+#   plus a size sweep (4 MiB, 64 MiB) for the throughput plot, the cancel
+#   latency, and strace -c -f of one copy of each kind.
+# Writes docs/benchmarks.md from its marker down and docs/benchmarks.png
+# (the report and the plot are made by bench/report.sh, sourced at the end).
 #
-# Method (why each piece is there):
-# - The Windows contenders are timed inside the process with
-#   QueryPerformanceCounter (bench/cf2bench.c): a Wine process start varies
-#   from 15 ms to 0.4 s and must not be part of what is compared.  cp is timed
-#   natively by bench/native/timecmd.c around fork/exec/wait.
-# - Every repetition runs all four contenders in an order rotated by one per
-#   repetition, so drift of this noisy 2-core machine hits them all alike;
-#   the Windows contenders that are adjacent in that order share one Wine
-#   process.  Medians, not means: one stall must not move the result.
-# - Before each timed copy the destination is in the same state for everyone:
-#   absent, or a full copy flushed to disk; `sync` before each group keeps
-#   writeback of one contender out of the next one's timing.
-# - One untimed warm-up round first: on this VM the first touch of memory is
-#   expensive (the first 512 MiB copy takes ~10x longer than the next).
-# - Right before every timed copy (cp included) the timing program touches
-#   and frees as much memory as the file's size.  This VM has virtio-balloon
-#   free page reporting (order 11): memory left free for ~2 s goes back to the
-#   host and is slow to use again.  On a quiet machine a 512 MiB cp took
-#   220-500 ms after a few idle seconds and 115-140 ms right after a pre-touch;
-#   without it whichever contender runs first after a pause (a Wine start, a
-#   sync) loses.  It is not free: a page fault costs ~13-40 us here, so
-#   touching 512 MiB takes 1.7-5 s (outside the timed region); cf2bench
-#   skips it when the previous copy in the same process ended less than 1 s
-#   earlier (its freed pages are still fresh).  BENCH_PRETOUCH_MB=0 for a
-#   quicker, noisier run.
-# - The source is read again before each repetition: a DAMON "pageout" scheme
-#   on this VM evicts page cache left unread for ~60 s.
+# Method: see the introduction of docs/benchmarks.md (in-process
+# QueryPerformanceCounter timing for the Windows contenders, timecmd for cp,
+# interleaved contenders in an order rotated every repetition, medians,
+# pre-touched memory before every timed copy because this VM hands free
+# memory back to the host, the source re-read before each warm repetition
+# because DAMON evicts page cache left unread for ~60 s).
 #
 # Environment:
-#   BENCH_REPS=7          repetitions (at least 1; the targets want >= 7)
-#   BENCH_SIZE_MB=512     size of the copied file
-#   BENCH_CANCEL_MB=2048  size of the file whose copy gets cancelled (large
-#                         enough that the copy is still running after 100 ms)
-#   BENCH_IMPL=PATH       the DLL to measure (default build/x64/copyfile2.dll)
-#   BENCH_WINEPREFIX=DIR  Wine prefix (default build/wineprefix-bench: its own,
-#                         so that stopping its wineserver at the end cannot
-#                         kill tests running in build/wineprefix meanwhile)
-#   BENCH_DOC=PATH        where the results go (default docs/benchmarks.md)
-#   BENCH_PRETOUCH_MB=N   memory touched before each timed copy (default
-#                         BENCH_SIZE_MB; 0 turns it off)
-#   BENCH_STRICT=1        exit 1 when a target is missed (default: only errors)
+#   BENCH_REPS=5           repetitions of every timed cell (>= 5 for the doc)
+#   BENCH_LARGE_MB="512 2048"  sizes of the large-file workload
+#   BENCH_IMPL=PATH        the DLL to measure (default build/x64/copyfile2.dll)
+#   BENCH_WINEPREFIX=DIR   Wine prefix (default build/wineprefix-bench)
+#   BENCH_DOC=PATH         report (default docs/benchmarks.md; the PNG goes next
+#                          to it, same name with .png)
+#   BENCH_PRETOUCH_MB=N    cap of the memory touched before each timed copy
+#                          (default 256, to keep the run under 15 minutes;
+#                          0 turns it off)
+#   BENCH_STRICT=1         exit 1 when a target is missed
 set -eu
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 
-REPS=${BENCH_REPS:-7}
-SIZE_MB=${BENCH_SIZE_MB:-512}
-CANCEL_MB=${BENCH_CANCEL_MB:-2048}
+REPS=${BENCH_REPS:-5}
+LARGE_MB=${BENCH_LARGE_MB:-512 2048}
 IMPL=${BENCH_IMPL:-$here/build/x64/copyfile2.dll}
 PREFIX=${BENCH_WINEPREFIX:-$here/build/wineprefix-bench}
+case $PREFIX in /*) ;; *) PREFIX=$here/$PREFIX ;; esac
 DOC=${BENCH_DOC:-$here/docs/benchmarks.md}
+PNG=${DOC%.md}.png
 STRICT=${BENCH_STRICT:-0}
-PRETOUCH_MB=${BENCH_PRETOUCH_MB:-${BENCH_SIZE_MB:-512}}
+PRETOUCH_CAP=${BENCH_PRETOUCH_MB:-256}
 CANCEL_DELAY_MS=100
+# Workload 4.  Flags in hex: RESTARTABLE 2, NO_BUFFERING 1000, NO_OFFLOAD
+# 40000, DISABLE_PRE_ALLOCATION 4000000; /FLAGS/KiB = V2 ioDesiredSize.
+VARIANTS=copyfile2,copyfile2-cb,copyfile2/2,copyfile2/1000,copyfile2/40000,copyfile2/40000/64,copyfile2/40000/1024,copyfile2/40000/8192,copyfile2/4000000,copyfile2/4040000,copyfile2/0/8192,copyfile2-cb/0/64,copyfile2-cb/0/8192
 
 WORK=$here/build/bench-work
 EXE=$here/build/x64/bench/cf2bench.exe
 TIMECMD=$WORK/timecmd
-SRC=$WORK/src.bin
+EVICT=$WORK/evict
 DST=$WORK/dst.bin
-CSRC=$WORK/cancel-src.bin
-CDST=$WORK/cancel-dst.bin
-RES=$WORK/results.txt # one line per sample: DEST CONTENDER MS HRESULT EXTRA
+RES=$WORK/results.txt # one line per sample: CELL CONTENDER MS HRESULT EXTRA
 LOG=$WORK/wine.log
 WINESERVER=/usr/lib/wine/wineserver
 
 case $REPS in '' | *[!0-9]*) echo "run.sh: BENCH_REPS must be a number" >&2; exit 2 ;; esac
-case $SIZE_MB in '' | *[!0-9]*) echo "run.sh: BENCH_SIZE_MB must be a number" >&2; exit 2 ;; esac
-case $CANCEL_MB in '' | *[!0-9]*) echo "run.sh: BENCH_CANCEL_MB must be a number" >&2; exit 2 ;; esac
-case $PRETOUCH_MB in '' | *[!0-9]*) echo "run.sh: BENCH_PRETOUCH_MB must be a number" >&2; exit 2 ;; esac
+case $PRETOUCH_CAP in '' | *[!0-9]*) echo "run.sh: BENCH_PRETOUCH_MB must be a number" >&2; exit 2 ;; esac
 [ "$REPS" -ge 1 ] || { echo "run.sh: BENCH_REPS must be >= 1" >&2; exit 2; }
 for f in "$IMPL" "$EXE"; do
     [ -f "$f" ] || { echo "run.sh: $f is missing (run make bench, or set BENCH_IMPL)" >&2; exit 2; }
 done
+
+# gnuplot for the plot: Debian's headless build is the package gnuplot-nox
+# (it provides /usr/bin/gnuplot and has the png and pngcairo terminals).
+# Installed as root like tools/setup-deps.sh does; without it the run goes on
+# and only the PNG is missing.
+if ! command -v gnuplot >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then
+        echo "bench: installing gnuplot-nox" >&2
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gnuplot-nox >/dev/null 2>&1 ||
+            { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gnuplot-nox >/dev/null; } ||
+            echo "bench: could not install gnuplot-nox; no plot" >&2
+    else
+        echo "bench: gnuplot is missing (apt-get install gnuplot-nox as root); no plot" >&2
+    fi
+fi
 
 mkdir -p "$WORK" "$(dirname "$DOC")"
 errors=0
 
 # shellcheck disable=SC2317 # called through trap
 cleanup() {
-    rm -f "$SRC" "$DST" "$CSRC" "$CDST" "$DST.warm-src" "$DST.warm-dst"
-    # Stop only the bench prefix's server (it was made persistent below).
+    rm -rf "$WORK"/src-* "$WORK"/dst* "$WORK"/sparse-* "$WORK"/small-* "$WORK"/strace-dst*
     WINEPREFIX=$PREFIX "$WINESERVER" -k >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# ---------------------------------------------------------------- helpers
-# Progress on stderr, with the seconds since the start (the whole run should
-# stay under ~10 minutes on a 2-core machine).
 started=$(date +%s)
 note() { echo "bench: [$(($(date +%s) - started)) s] $*" >&2; }
+min() { if [ "$1" -lt "$2" ]; then echo "$1"; else echo "$2"; fi; }
 
-# The cp timer (rebuilt every run: it takes a fraction of a second and POSIX
-# test has no -nt).
 ${NATIVE_CC:-cc} -std=c11 -Wall -Wextra -Werror -O2 -o "$TIMECMD" bench/native/timecmd.c
+${NATIVE_CC:-cc} -std=c11 -Wall -Wextra -Werror -O2 -o "$EVICT" bench/native/evict.c
 
-# Runs cf2bench under Wine.  Its output goes to a file (never through a pipe:
-# see tools/wine-run.sh), RESULT lines are appended to $RES.  Returns cf2bench's
-# exit code.
+# Runs cf2bench under Wine; RESULT lines go to $RES.part as
+# "DEST METHOD MS HR key=value,...".
 cf2() {
     rc=0
     sh tools/wine-run.sh --prefix "$PREFIX" "$EXE" "$@" >"$LOG" 2>&1 || rc=$?
+    # A Wine process that died before printing anything (seen once on the
+    # loaded machine: exit 1, empty output) is started again, once.
+    if [ "$rc" -ne 0 ] && ! grep -q '^RESULT\|^ERROR' "$LOG"; then
+        note "cf2bench $1 exited with $rc before any output; running it again"
+        rc=0
+        sh tools/wine-run.sh --prefix "$PREFIX" "$EXE" "$@" >"$LOG" 2>&1 || rc=$?
+    fi
     awk '$1 == "RESULT" {
-            for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-            extra = ("callbacks" in v) ? "callbacks=" v["callbacks"] : "copy_ms=" v["copy_ms"] ",dst_left=" v["dst_left"]
-            print v["dest"], v["method"], v["ms"], v["hr"], extra
+            extra = ""
+            for (i = 2; i <= NF; i++) {
+                split($i, kv, "="); v[kv[1]] = kv[2]
+                if (kv[1] != "method" && kv[1] != "dest" && kv[1] != "ms" && kv[1] != "hr" && kv[1] != "rep")
+                    extra = extra (extra == "" ? "" : ",") $i
+            }
+            print v["dest"], v["method"], v["ms"], v["hr"], (extra == "" ? "-" : extra)
             for (k in v) delete v[k]
          }' "$LOG" >>"$RES.part"
     if [ "$rc" -ne 0 ]; then
@@ -129,63 +140,38 @@ cf2() {
     return "$rc"
 }
 
-# Maps run.sh's contender names to cf2bench's method names.
+# Moves $RES.part into $RES under cell name $1, renaming methods to contenders.
+commit_part() {
+    sed -e "s/^[^ ]* /$1 /" -e 's/ copyfile2 / ours /' -e 's/ copyfileex / wine /' "$RES.part" >>"$RES"
+    : >"$RES.part"
+}
+
 method_of() {
     case $1 in
         ours) echo copyfile2 ;;
         wine) echo copyfileex ;;
-        loop64k) echo loop64k ;;
+        *) echo "$1" ;;
     esac
 }
 
-# Same state for cp as cf2bench gives its methods: destination absent, or a
-# full copy present and on disk.
-prepare_cp_dst() {
-    if [ "$1" = new ]; then
-        rm -f "$DST"
-    elif [ ! -f "$DST" ] || [ "$(wc -c <"$DST")" -ne "$(wc -c <"$SRC")" ]; then
-        cp "$SRC" "$DST"
-    fi
-    sync
+# Rotates the words of $2 left by $1 (mod count); prints them.
+rotate() {
+    k=$1
+    shift
+    # shellcheck disable=SC2086
+    set -- $*
+    n=$#
+    k=$((k % n))
+    while [ "$k" -gt 0 ]; do
+        first=$1
+        shift
+        set -- "$@" "$first"
+        k=$((k - 1))
+    done
+    echo "$@"
 }
 
-# One timed cp.  $1 = new|existing, $2 = repetition number.
-run_cp() {
-    prepare_cp_dst "$1"
-    rc=0
-    out=$("$TIMECMD" -t "$PRETOUCH_MB" cp "$SRC" "$DST" 2>&1 >/dev/null) || rc=$?
-    ms=$(echo "$out" | sed -n 's/^ms=//p')
-    if [ "$rc" -ne 0 ] || [ -z "$ms" ]; then
-        note "cp failed ($rc): $out"
-        errors=$((errors + 1))
-        echo "$1 cp 0 0x80004005 -" >>"$RES.part"
-    else
-        echo "$1 cp $ms 0x00000000 -" >>"$RES.part"
-    fi
-    if [ "$2" -eq 0 ] && ! cmp -s "$SRC" "$DST"; then
-        note "cp: the destination differs from the source"
-        errors=$((errors + 1))
-    fi
-    if [ "$1" = new ]; then rm -f "$DST"; fi
-}
-
-# Timed copies of the Windows contenders in $3 (comma list, in order), in one
-# process.  $1 = new|existing, $2 = repetition number.
-run_group() {
-    [ -n "$3" ] || return 0
-    set -- "$1" "$2" "$3" ""
-    [ "$1" = existing ] && set -- "$1" "$2" "$3" --existing
-    # Content is compared on the first repetition only (it takes ~1 s a copy).
-    verify=""
-    [ "$2" -eq 0 ] && verify=--verify
-    sync
-    # shellcheck disable=SC2086 # $4 and $verify are single words or empty
-    cf2 copy --impl "$IMPL" --method "$3" --src "$SRC" --dst "$DST" $4 $verify \
-        --pretouch "$PRETOUCH_MB" ||
-        errors=$((errors + 1))
-}
-
-# Median of the samples of one contender, with a successful HRESULT.
+# Median of the successful samples of one contender in one cell.
 median() {
     awk -v d="$1" -v c="$2" '$1 == d && $2 == c && $4 == "0x00000000" { print $3 }' "$RES" |
         sort -n | awk '{ a[NR] = $1 }
@@ -195,35 +181,116 @@ median() {
                 printf "%.1f\n", m
             }'
 }
-
-# All samples of one contender in run order; an HRESULT other than the
-# expected one ($3, default S_OK) is shown next to its sample.
+# Median of one key=value of EXTRA.
+median_extra() {
+    awk -v d="$1" -v c="$2" -v k="$3" '$1 == d && $2 == c {
+            n = split($5, kv, ","); for (i = 1; i <= n; i++) { split(kv[i], p, "="); if (p[1] == k) print p[2] } }' "$RES" |
+        sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) { print "n/a"; exit }
+            printf "%.0f\n", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
 samples() {
     awk -v d="$1" -v c="$2" -v want="${3:-0x00000000}" '$1 == d && $2 == c {
             printf "%s%.1f%s", sep, $3, ($4 == want ? "" : " (" $4 ")"); sep = " " }
         END { print "" }' "$RES"
 }
-
-# "RATIO PASS|MISS" for a / b against "<= target"; "n/a MISS" without data.
+# "RATIO PASS|MISS" for a / b against "<= t".
 ratio() {
     awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN {
         if (a == "n/a" || b == "n/a" || b + 0 <= 0) { print "n/a MISS"; exit }
         r = a / b; printf "%.3f %s\n", r, (r <= t + 0 ? "PASS" : "MISS") }'
 }
+# "RATIO PASS|MISS" for a / b against ">= t".
+ratio_ge() {
+    awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN {
+        if (a == "n/a" || b == "n/a" || b + 0 <= 0) { print "n/a MISS"; exit }
+        r = a / b; printf "%.3f %s\n", r, (r >= t + 0 ? "PASS" : "MISS") }'
+}
+div() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b + 0 <= 0) print "n/a"; else printf "%.3f\n", a / b }'; }
+# MiB/s of $1 bytes in $2 ms.
+mibs() { awk -v b="$1" -v ms="$2" 'BEGIN { if (ms == "n/a" || ms + 0 <= 0) print "NaN"; else printf "%.1f\n", b / 1048576 / (ms / 1000) }'; }
+# files/s of $1 files in $2 ms.
+fps() { awk -v n="$1" -v ms="$2" 'BEGIN { if (ms == "n/a" || ms + 0 <= 0) print "n/a"; else printf "%.0f\n", n / (ms / 1000) }'; }
+
+# One timed cp.  $1 cell, $2 src, $3 dst, $4 new|existing, $5 warm|cold, $6 pretouch MB.
+run_cp() {
+    if [ "$4" = new ]; then
+        rm -f "$3"
+    elif [ ! -f "$3" ] || [ "$(wc -c <"$3")" -ne "$(wc -c <"$2")" ]; then
+        cp "$2" "$3"
+    fi
+    sync
+    [ "$5" = cold ] && "$EVICT" "$2" >/dev/null
+    rc=0
+    out=$("$TIMECMD" -t "$6" cp "$2" "$3" 2>&1 >/dev/null) || rc=$?
+    ms=$(echo "$out" | sed -n 's/^ms=//p')
+    if [ "$rc" -ne 0 ] || [ -z "$ms" ]; then
+        note "cp failed ($rc): $out"
+        errors=$((errors + 1))
+        echo "$1 cp 0 0x80004005 -" >>"$RES"
+    else
+        echo "$1 cp $ms 0x00000000 -" >>"$RES"
+    fi
+    if [ "$4" = new ]; then rm -f "$3"; fi
+}
+
+# Windows contenders of $5 (comma list) in one process.  $1 cell, $2 src,
+# $3 new|existing, $4 rep, $5 list, $6 pretouch MB.
+run_group() {
+    [ -n "$5" ] || return 0
+    ex=""
+    [ "$3" = existing ] && ex=--existing
+    verify=""
+    [ "$4" -eq 0 ] && verify=--verify
+    sync
+    # shellcheck disable=SC2086
+    cf2 copy --impl "$IMPL" --method "$5" --src "$2" --dst "$DST" $ex $verify --pretouch "$6" ||
+        errors=$((errors + 1))
+    commit_part "$1"
+}
+
+# One cell of the large-file workloads: $1 cell, $2 src, $3 size MiB,
+# $4 new|existing, $5 warm|cold.  REPS repetitions of ours/wine/cp/loop64k.
+large_cell() {
+    pt=$(min "$3" "$PRETOUCH_CAP")
+    rep=0
+    while [ "$rep" -lt "$REPS" ]; do
+        [ "$5" = warm ] && cat "$2" >/dev/null
+        if [ "$4" = existing ] && [ ! -f "$DST" ]; then cp "$2" "$DST"; fi
+        group=""
+        for c in $(rotate "$rep" ours wine cp loop64k); do
+            if [ "$c" = cp ]; then
+                run_group "$1" "$2" "$4" "$rep" "$group" "$pt"
+                group=""
+                run_cp "$1" "$2" "$DST" "$4" "$5" "$pt"
+            elif [ "$5" = cold ]; then
+                # One process per contender: the source is evicted right
+                # before each copy.
+                sync
+                "$EVICT" "$2" >/dev/null
+                run_group "$1" "$2" "$4" "$rep" "$(method_of "$c")" "$pt"
+            else
+                group=${group:+$group,}$(method_of "$c")
+            fi
+        done
+        run_group "$1" "$2" "$4" "$rep" "$group" "$pt"
+        rep=$((rep + 1))
+    done
+    rm -f "$DST"
+}
+
+# Only the report, from the results of the last run (for editing report.sh).
+if [ "${BENCH_REPORT_ONLY:-0}" = 1 ]; then
+    first_large=$(echo "$LARGE_MB" | awk '{ print $1 }')
+    last_large=$(echo "$LARGE_MB" | awk '{ print $NF }')
+    . "$WORK/facts.sh"
+    . bench/report.sh
+fi
 
 # ---------------------------------------------------------------- set-up
 : >"$RES"
 : >"$RES.part"
+rm -rf "$WORK"/src-* "$WORK"/dst* "$WORK"/sparse-* "$WORK"/small-*
 
-note "creating a ${SIZE_MB} MiB source in $WORK"
-rm -f "$SRC" "$DST" "$CSRC" "$CDST"
-head -c "${SIZE_MB}M" /dev/urandom >"$SRC"
-cat "$SRC" >/dev/null # warm page cache: every contender reads from memory
-
-# A persistent wineserver for the bench prefix, so that no run pays for
-# starting it.  `wineserver -p` only works when no server of the prefix runs
-# (it exits 2 otherwise), so: create the prefix if needed (~5 s, once), stop
-# any server left in it, wait until it is gone, then start one.
 if [ ! -f "$PREFIX/system.reg" ]; then
     note "creating the Wine prefix $PREFIX"
     sh tools/wine-run.sh --prefix "$PREFIX" "$EXE" >"$LOG" 2>&1 || true
@@ -233,15 +300,19 @@ WINEPREFIX=$PREFIX "$WINESERVER" -w >/dev/null 2>&1 || true
 WINEPREFIX=$PREFIX "$WINESERVER" -p >"$WORK/wineserver.log" 2>&1 </dev/null ||
     note "could not start a persistent wineserver; carrying on without"
 
-note "warm-up round (untimed)"
-cf2 copy --impl "$IMPL" --method copyfile2,copyfileex,loop64k --src "$SRC" --dst "$DST" ||
-    { note "the warm-up copy failed; giving up"; exit 1; }
-cf2 copy --impl "$IMPL" --method copyfile2,copyfileex,loop64k --src "$SRC" --dst "$DST" --existing ||
-    { note "the warm-up copy failed; giving up"; exit 1; }
-cp "$SRC" "$DST" && rm -f "$DST" && cp "$SRC" "$DST" && rm -f "$DST"
-: >"$RES.part" # warm-up samples are not kept
+note "creating the sources in $WORK"
+for mb in 4 64 $LARGE_MB; do
+    [ -f "$WORK/src-$mb" ] || head -c "${mb}M" /dev/urandom >"$WORK/src-$mb"
+done
+first_large=$(echo "$LARGE_MB" | awk '{ print $1 }')
+big=$WORK/src-$first_large
 
-# cp's own process start, to show how much of cp's time is not copying.
+note "warm-up round (untimed)"
+cf2 copy --impl "$IMPL" --method copyfile2,copyfileex,loop64k --src "$big" --dst "$DST" ||
+    { note "the warm-up copy failed; giving up"; exit 1; }
+cp "$big" "$DST" && rm -f "$DST"
+: >"$RES.part"
+
 i=0
 while [ "$i" -lt "$REPS" ]; do
     out=$("$TIMECMD" cp --version 2>&1 >/dev/null) || true
@@ -249,195 +320,183 @@ while [ "$i" -lt "$REPS" ]; do
     i=$((i + 1))
 done
 
-# ---------------------------------------------------------------- (a), (b)
-for dest in new existing; do
-    note "$dest destination: $REPS repetitions of ours / wine / cp / loop64k, interleaved"
-    rep=0
-    while [ "$rep" -lt "$REPS" ]; do
-        cat "$SRC" >/dev/null # still warm (see DAMON above)
-        # Rotate the order by one each repetition.
-        set -- ours wine cp loop64k
-        k=0
-        while [ "$k" -lt $((rep % 4)) ]; do
-            first=$1
-            shift
-            set -- "$@" "$first"
-            k=$((k + 1))
+# ---------------------------------------------------------------- 1, 2
+for mb in $LARGE_MB; do
+    for cache in warm cold; do
+        for dest in new existing; do
+            note "large $mb MiB, $cache cache, $dest destination: $REPS x ours/wine/cp/loop64k"
+            large_cell "L$mb-$cache-$dest" "$WORK/src-$mb" "$mb" "$dest" "$cache"
         done
-        group=""
-        for c in "$@"; do
-            if [ "$c" = cp ]; then
-                run_group "$dest" "$rep" "$group"
-                group=""
-                run_cp "$dest" "$rep"
-            else
-                group=${group:+$group,}$(method_of "$c")
-            fi
-        done
-        run_group "$dest" "$rep" "$group"
-        # cf2bench names methods, run.sh names contenders.
-        sed -e 's/ copyfile2 / ours /' -e 's/ copyfileex / wine /' "$RES.part" >>"$RES"
-        : >"$RES.part"
-        rep=$((rep + 1))
     done
-    rm -f "$DST"
 done
 
-# ---------------------------------------------------------------- callback
-note "callback returning CONTINUE vs no callback: $REPS repetitions each, alternating"
-cat "$SRC" >/dev/null
+# ---------------------------------------------------------------- size sweep
+for mb in 4 64; do
+    note "size sweep: $mb MiB, warm, new destination"
+    large_cell "S$mb" "$WORK/src-$mb" "$mb" new warm
+done
+
+# ---------------------------------------------------------------- 3
+make_small() { # $1 dir, $2 count, $3 size KiB
+    mkdir -p "$1"
+    head -c $(($2 * $3))K /dev/urandom | split -a 4 -d -b "$3K" - "$1/f"
+}
+small_cell() { # $1 cell, $2 src dir, $3 pretouch
+    ddir=$WORK/dst-small
+    rep=0
+    while [ "$rep" -lt "$REPS" ]; do
+        cat "$2"/* >/dev/null
+        for c in $(rotate "$rep" ours wine loop64k bare cp); do
+            rm -rf "$ddir"
+            mkdir "$ddir"
+            sync
+            if [ "$c" = cp ]; then
+                out=$("$TIMECMD" -t "$3" cp -r "$2/." "$ddir" 2>&1 >/dev/null) || { note "cp -r failed: $out"; errors=$((errors + 1)); }
+                echo "$1 cp $(echo "$out" | sed -n 's/^ms=//p') 0x00000000 -" >>"$RES"
+            else
+                cf2 many --impl "$IMPL" --method "$(method_of "$c")" --src "$2" --dst "$ddir" --pretouch "$3" ||
+                    errors=$((errors + 1))
+                commit_part "$1"
+            fi
+            n=$(find "$ddir" -type f | wc -l)
+            [ "$n" -eq "$(find "$2" -type f | wc -l)" ] || { note "$c copied $n files"; errors=$((errors + 1)); }
+        done
+        rep=$((rep + 1))
+    done
+    rm -rf "$ddir"
+}
+note "small files: 2000 x 4 KiB, 500 x 256 KiB"
+make_small "$WORK/small-4k" 2000 4
+make_small "$WORK/small-256k" 500 256
+small_cell F4K "$WORK/small-4k" 64
+small_cell F256K "$WORK/small-256k" 128
+
+# ---------------------------------------------------------------- 4
+note "variants of CopyFile2 on $first_large MiB, new destination: $REPS x 13, rotated in one process"
+cat "$big" >/dev/null
 sync
-cf2 copy --impl "$IMPL" --method copyfile2,copyfile2-cb --src "$SRC" --dst "$DST" --reps "$REPS" \
-    --pretouch "$PRETOUCH_MB" ||
-    errors=$((errors + 1))
-sed -e 's/^new /callback /' -e 's/ copyfile2 / ours /' "$RES.part" >>"$RES"
-: >"$RES.part"
+cf2 copy --impl "$IMPL" --method "$VARIANTS" --src "$big" --dst "$DST" --reps "$REPS" \
+    --pretouch "$(min "$first_large" "$PRETOUCH_CAP")" || errors=$((errors + 1))
+commit_part V
 rm -f "$DST"
 
 # ---------------------------------------------------------------- cancel
-note "cancel latency: ${CANCEL_MB} MiB copy, pfCancel set after ${CANCEL_DELAY_MS} ms, $REPS repetitions"
-n=$((CANCEL_MB / SIZE_MB))
-[ "$n" -ge 1 ] || n=1
-: >"$CSRC"
-i=0
-while [ "$i" -lt "$n" ]; do
-    cat "$SRC" >>"$CSRC"
-    i=$((i + 1))
-done
-rm -f "$SRC" # not needed any more: frees its page cache for the cancel source
+last_large=$(echo "$LARGE_MB" | awk '{ print $NF }')
+note "cancel latency: $last_large MiB copy, pfCancel set after ${CANCEL_DELAY_MS} ms, $REPS repetitions"
 sync
-# A repetition whose copy was not aborted makes cf2bench exit 1; that is a
-# result (shown in the table), not a harness error.
-cf2 cancel-latency --impl "$IMPL" --src "$CSRC" --dst "$CDST" --delay-ms "$CANCEL_DELAY_MS" \
-    --reps "$REPS" --pretouch "$PRETOUCH_MB" || true
-sed 's/^new /cancel /' "$RES.part" >>"$RES"
-: >"$RES.part"
-rm -f "$CSRC" "$CDST"
+cf2 cancel-latency --impl "$IMPL" --src "$WORK/src-$last_large" --dst "$WORK/dst-cancel" \
+    --delay-ms "$CANCEL_DELAY_MS" --reps "$REPS" --pretouch "$(min "$last_large" "$PRETOUCH_CAP")" || true
+commit_part cancel
+rm -f "$WORK/dst-cancel"
+
+# ---------------------------------------------------------------- 5
+# 64 MiB of data in 64 extents of 1 MiB, one every 128 MiB, over 8 GiB; the
+# dense reference is 1 GiB with the same density (8 extents), copied without
+# ENABLE_SPARSE_COPY, and its time multiplied by 8.
+make_sparse() { # $1 file, $2 GiB
+    rm -f "$1"
+    truncate -s "$2G" "$1"
+    i=0
+    while [ "$i" -lt $(($2 * 8)) ]; do
+        dd if=/dev/urandom of="$1" bs=1M count=1 seek=$((i * 128)) conv=notrunc status=none
+        i=$((i + 1))
+    done
+}
+note "sparse: 8 GiB with 64 MiB of data, ENABLE_SPARSE_COPY; dense reference on 1 GiB logical"
+make_sparse "$WORK/sparse-8g" 8
+make_sparse "$WORK/sparse-1g" 1
+cat "$WORK/sparse-8g" "$WORK/sparse-1g" >/dev/null 2>&1 || true
+sync
+cf2 copy --impl "$IMPL" --method copyfile2/20000000 --src "$WORK/sparse-8g" --dst "$WORK/dst-sparse" \
+    --reps "$REPS" --keep --pretouch 64 || errors=$((errors + 1))
+commit_part sparse8g
+alloc_sparse=$(du -k "$WORK/dst-sparse" | awk '{ print $1 }')
+rm -f "$WORK/dst-sparse"
+sync
+cf2 copy --impl "$IMPL" --method copyfile2 --src "$WORK/sparse-1g" --dst "$WORK/dst-dense" \
+    --reps "$REPS" --keep --pretouch "$(min 1024 "$PRETOUCH_CAP")" || errors=$((errors + 1))
+commit_part dense1g
+alloc_dense=$(du -k "$WORK/dst-dense" | awk '{ print $1 }')
+rm -f "$WORK/dst-dense"
+alloc_src8=$(du -k "$WORK/sparse-8g" | awk '{ print $1 }')
+printf 'alloc_sparse=%s alloc_dense=%s alloc_src8=%s\n' "$alloc_sparse" "$alloc_dense" "$alloc_src8" >"$WORK/facts.sh"
+
+# ---------------------------------------------------------------- 6
+# Peak working set: a fresh process, no warm-up, no pre-touch, one copy; the
+# growth of PeakWorkingSetSize across the call.
+note "memory: peak working-set growth, $REPS fresh processes per case"
+mem_case() { # $1 cell, $2 method, $3 src
+    i=0
+    while [ "$i" -lt "$REPS" ]; do
+        cf2 copy --impl "$IMPL" --method "$2" --src "$3" --dst "$WORK/dst-mem" --no-warmup --pretouch 0 ||
+            errors=$((errors + 1))
+        commit_part "$1"
+        i=$((i + 1))
+    done
+    rm -f "$WORK/dst-mem"
+}
+mem_case M64 copyfile2 "$WORK/src-64"
+mem_case M64L copyfile2/40000 "$WORK/src-64"
+mem_case M2G copyfile2 "$WORK/src-$last_large"
+mem_case M2GL copyfile2/40000 "$WORK/src-$last_large"
+mem_case M8G copyfile2/20000000 "$WORK/sparse-8g"
+rm -f "$WORK/sparse-8g" "$WORK/sparse-1g"
+
+# ---------------------------------------------------------------- strace
+# Where the time goes: strace -c -f of the Wine process and, attached at the
+# same time, of this prefix's wineserver (Wine opens files in the server).
+# Each kind is run twice, on the 64 MiB file and on a 4 KiB one (small sets:
+# 101 files and 1 file); the report shows the difference, i.e. the cost of
+# the data (or of 100 files) without Wine's start-up.
+note "strace -c -f of one copy of each kind"
+server_pid() { # the wineserver of $PREFIX: its working directory is server-DEV-INODE
+    d=$(stat -c '%d %i' "$PREFIX" | awk '{ printf "server-%x-%x", $1, $2 }')
+    for p in $(pgrep -x 'wineserver(64)?' 2>/dev/null || true); do
+        case $(readlink "/proc/$p/cwd" 2>/dev/null) in */"$d") echo "$p"; return 0 ;; esac
+    done
+}
+st_one() { # $1 name, $2... cf2bench arguments
+    n=$1
+    shift
+    rm -rf "$WORK/strace-dst"
+    case " $* " in *" many "*) mkdir "$WORK/strace-dst" ;; esac
+    sp=$(server_pid)
+    stp=""
+    if [ -n "$sp" ]; then
+        strace -c -f -o "$WORK/strace-$n.server.txt" -p "$sp" 2>/dev/null &
+        stp=$!
+        sleep 0.3
+    fi
+    WINEPREFIX=$PREFIX WINEDEBUG=-all WINEDLLOVERRIDES=winedbg.exe=d \
+        strace -c -f -o "$WORK/strace-$n.txt" /usr/lib/wine/wine64 "$EXE" "$@" >"$LOG" 2>&1 </dev/null || true
+    if [ -n "$stp" ]; then
+        kill -INT "$stp" 2>/dev/null || true
+        wait "$stp" 2>/dev/null || true
+    fi
+}
+if command -v strace >/dev/null 2>&1; then
+    head -c 4096 /dev/urandom >"$WORK/src-4k"
+    cat "$WORK/src-64" >/dev/null
+    for m in copyfile2 copyfile2/40000 copyfileex loop64k; do
+        t=$(echo "$m" | tr / _)
+        st_one "$t-64m" copy --impl "$IMPL" --method "$m" --src "$WORK/src-64" --dst "$WORK/strace-dst" --no-warmup
+        st_one "$t-4k" copy --impl "$IMPL" --method "$m" --src "$WORK/src-4k" --dst "$WORK/strace-dst" --no-warmup
+    done
+    strace -c -f -o "$WORK/strace-cp-64m.txt" cp "$WORK/src-64" "$WORK/strace-dst" || true
+    rm -f "$WORK/strace-dst"
+    strace -c -f -o "$WORK/strace-cp-4k.txt" cp "$WORK/src-4k" "$WORK/strace-dst" || true
+    rm -rf "$WORK/strace-small" "$WORK/strace-one"
+    mkdir -p "$WORK/strace-small" "$WORK/strace-one"
+    for f in "$WORK"/small-256k/f00[0-9][0-9]; do cp "$f" "$WORK/strace-small/"; done
+    cp "$WORK/small-256k/f0100" "$WORK/strace-small/"
+    cp "$WORK/small-256k/f0100" "$WORK/strace-one/"
+    for m in copyfile2 bare copyfileex; do
+        st_one "$m-101x256k" many --impl "$IMPL" --method "$m" --src "$WORK/strace-small" --dst "$WORK/strace-dst"
+        st_one "$m-1x256k" many --impl "$IMPL" --method "$m" --src "$WORK/strace-one" --dst "$WORK/strace-dst"
+    done
+    rm -rf "$WORK/strace-dst" "$WORK/strace-small" "$WORK/strace-one" "$WORK/src-4k"
+fi
+rm -rf "$WORK"/small-*
 
 # ---------------------------------------------------------------- report
-m_ours_new=$(median new ours)
-m_wine_new=$(median new wine)
-m_cp_new=$(median new cp)
-m_loop_new=$(median new loop64k)
-m_ours_ex=$(median existing ours)
-m_wine_ex=$(median existing wine)
-m_cp_ex=$(median existing cp)
-m_loop_ex=$(median existing loop64k)
-m_exec=$(median start cp-exec)
-r_new=$(ratio "$m_ours_new" "$m_cp_new" 1.05)
-v_new=${r_new#* } r_new=${r_new% *}
-r_ex=$(ratio "$m_ours_ex" "$m_cp_ex" 1.10)
-v_ex=${r_ex#* } r_ex=${r_ex% *}
-
-m_cb=$(median callback copyfile2-cb)
-m_nocb=$(median callback ours)
-r_cb=$(ratio "$m_cb" "$m_nocb" 1.02)
-v_cb=${r_cb#* } r_cb=${r_cb% *}
-cb_calls=$(awk '$1 == "callback" && $2 == "copyfile2-cb" { sub("callbacks=", "", $5); print $5; exit }' "$RES")
-[ -n "$cb_calls" ] || cb_calls=0
-
-# Valid cancel samples: aborted with the right HRESULT after the flag was set.
-c_ok=$(awk '$1 == "cancel" && $4 == "0x800704d3" && $3 >= 0' "$RES" | wc -l | tr -d ' ')
-c_left=$(awk '$1 == "cancel" && $5 ~ /dst_left=1/' "$RES" | wc -l | tr -d ' ')
-m_cancel=$(awk '$1 == "cancel" && $4 == "0x800704d3" && $3 >= 0 { print $3 }' "$RES" | sort -n |
-    awk '{ a[NR] = $1 } END { if (NR == 0) { print "n/a"; exit }
-        printf "%.1f\n", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
-v_cancel=$(awk -v m="$m_cancel" -v ok="$c_ok" -v n="$REPS" 'BEGIN {
-    print (m != "n/a" && ok == n && m + 0 <= 50) ? "PASS" : "MISS" }')
-
-# Net of cp's process start, for information: ours/(cp - exec).
-net() {
-    awk -v a="$1" -v b="$2" -v e="$3" 'BEGIN {
-        if (a == "n/a" || b == "n/a" || e == "n/a" || b - e <= 0) print "n/a"
-        else printf "%.3f\n", a / (b - e) }'
-}
-r_new_net=$(net "$m_ours_new" "$m_cp_new" "$m_exec")
-r_ex_net=$(net "$m_ours_ex" "$m_cp_ex" "$m_exec")
-
-# Through a file, like every Wine program's output here (tools/wine-run.sh).
-/usr/lib/wine/wine64 --version >"$WORK/wine-version.txt" 2>&1 </dev/null || echo unknown >"$WORK/wine-version.txt"
-wine_version=$(head -n 1 "$WORK/wine-version.txt")
-fs=$(findmnt -no FSTYPE,OPTIONS -T "$WORK" 2>/dev/null | tr -s " " || df -T "$WORK" | awk 'NR == 2 { print $2 }')
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
-rev=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-elapsed=$(($(date +%s) - started))
-
-report=$WORK/report.md
-{
-    echo "## Results"
-    echo
-    echo "Run $(date -u '+%Y-%m-%d %H:%M UTC'), commit $rev (plus any uncommitted changes), $REPS repetitions, ${elapsed} s in all."
-    echo
-    echo "- machine: $(nproc) cores ($cpu), $mem RAM, kernel $(uname -r)"
-    echo "- file system of build/bench-work: $fs"
-    echo "- Wine: $wine_version (64-bit loader /usr/lib/wine/wine64)"
-    echo "- measured DLL: ${IMPL#"$here"/}"
-    echo "- memory pre-touched before each timed copy: $PRETOUCH_MB MiB"
-    echo
-    echo "### ${SIZE_MB} MiB copy, warm cache: median ms"
-    echo
-    echo "| destination | ours (CopyFile2) | Wine CopyFileExW | cp | 64 KiB loop | ours/cp | target | result |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---|"
-    echo "| new | $m_ours_new | $m_wine_new | $m_cp_new | $m_loop_new | $r_new | <= 1.05 | $v_new |"
-    echo "| existing (overwritten) | $m_ours_ex | $m_wine_ex | $m_cp_ex | $m_loop_ex | $r_ex | <= 1.10 | $v_ex |"
-    echo
-    echo "cp's time includes starting the cp process: \`cp --version\` takes $m_exec ms (median)."
-    echo "Without it ours/cp would be $r_new_net (new) and $r_ex_net (existing)."
-    echo
-    echo "### CopyFile2 progress routine and cancellation"
-    echo
-    echo "| measurement | value | target | result |"
-    echo "|---|---|---:|---|"
-    echo "| ${SIZE_MB} MiB, new destination: callback returning CONTINUE vs none (median ms) | $m_cb vs $m_nocb = $r_cb ($cb_calls calls a copy) | <= 1.02 | $v_cb |"
-    echo "| cancel latency: pfCancel set ${CANCEL_DELAY_MS} ms into a ${CANCEL_MB} MiB copy, until CopyFile2 returns (median ms) | $m_cancel ($c_ok/$REPS returned 0x800704D3; destination left behind $c_left times) | <= 50 | $v_cancel |"
-    echo
-    echo "### All samples (ms, in run order)"
-    echo
-    echo "| what | samples |"
-    echo "|---|---|"
-    for d in new existing; do
-        for c in ours wine cp loop64k; do
-            echo "| $d: $c | $(samples "$d" "$c") |"
-        done
-    done
-    echo "| callback: none | $(samples callback ours) |"
-    echo "| callback: CONTINUE | $(samples callback copyfile2-cb) |"
-    echo "| cancel latency | $(samples cancel cancel 0x800704d3) |"
-    echo "| cp --version | $(samples start cp-exec) |"
-} >"$report"
-
-# The hand-written introduction is everything above the marker; it is kept.
-marker='<!-- Everything below this line is generated by bench/run.sh. -->'
-tmp=$DOC.tmp
-if [ -f "$DOC" ] && grep -qF -- "$marker" "$DOC"; then
-    awk -v m="$marker" '{ print } $0 == m { exit }' "$DOC" >"$tmp"
-else
-    {
-        echo "# Benchmarks"
-        echo
-        echo "Written by bench/run.sh (\`make bench\`); edit this introduction freely, the"
-        echo "part below the marker is replaced on every run."
-        echo
-        echo "$marker"
-    } >"$tmp"
-fi
-{
-    echo
-    cat "$report"
-} >>"$tmp"
-mv "$tmp" "$DOC"
-
-echo
-cat "$report"
-echo
-echo "(also written to ${DOC#"$here"/})"
-
-if [ "$errors" -ne 0 ]; then
-    note "$errors error(s): see the messages above"
-    exit 1
-fi
-if [ "$STRICT" = 1 ]; then
-    case "$v_new $v_ex $v_cb $v_cancel" in *MISS*) exit 1 ;; esac
-fi
-exit 0
+. bench/report.sh

@@ -460,8 +460,12 @@ static DWORD prepare_destination(struct job *j)
         return cf2_restart_begin(&j->rs, j->dst, &j->source, j->req->chunk_size, j->req->flags);
     }
     /* Pre-size the destination: the file system can lay the data out in one
-     * piece, and a full disk is found before any data is written. */
-    if (!flag(j, COPY_FILE_DISABLE_PRE_ALLOCATION) && j->size > 0) {
+     * piece, and a full disk is found before any data is written.  A file
+     * that one write copies is sized by that write: pre-sizing it would only
+     * cost a server request per small file (docs/benchmarks.md). */
+    BOOL one_write = j->size <= CF2_MAX_IO_BUFFER && j->size <= j->req->chunk_size &&
+                     j->req->rate_kbps == 0;
+    if (!flag(j, COPY_FILE_DISABLE_PRE_ALLOCATION) && j->size > 0 && !one_write) {
         err = set_end_of_file(j->dst, j->size);
         if (err)
             return err;
@@ -667,6 +671,9 @@ static void choose_offload(struct job *j)
     cf2_offload_open(&j->offload, j->src, j->dst);
 }
 
+/* One I/O buffer kept between copies (see alloc_buffer). */
+static void *volatile spare_buffer;
+
 static DWORD alloc_buffer(struct job *j)
 {
     ULONGLONG want = j->req->chunk_size;
@@ -683,8 +690,22 @@ static DWORD alloc_buffer(struct job *j)
     j->buf_size = (DWORD)((want + CF2_SECTOR - 1) & ~(ULONGLONG)(CF2_SECTOR - 1));
     if (j->buf_size == 0)
         return 0;
-    j->buf = VirtualAlloc(NULL, j->buf_size, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
+    /* Every buffer has the largest size, so that one can be kept for the
+     * next copy: fresh pages fault in at a high price on every copy otherwise
+     * (tens of microseconds a page on this project's machines), which is most
+     * of the cost of copying a small file. */
+    j->buf = InterlockedExchangePointer(&spare_buffer, NULL);
+    if (!j->buf)
+        j->buf = VirtualAlloc(NULL, CF2_MAX_IO_BUFFER, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
     return j->buf ? 0 : ERROR_NOT_ENOUGH_MEMORY;
+}
+
+/* Keeps the buffer for the next copy, or frees it when one is kept already. */
+static void free_buffer(struct job *j)
+{
+    if (j->buf && InterlockedCompareExchangePointer(&spare_buffer, j->buf, NULL) != NULL)
+        VirtualFree(j->buf, 0, MEM_RELEASE);
+    j->buf = NULL;
 }
 
 /* Asks the progress routine, then checks pfCancel (which the routine or
@@ -831,9 +852,13 @@ static DWORD run(struct job *j, enum fate *fate)
     if (err)
         return err;
 
-    /* Removes the header region of a restartable copy, and the rest of a
-     * longer destination that was not pre-sized. */
-    err = set_end_of_file(j->dst, j->size);
+    /* The destination ends at the source's length already, unless a header
+     * region (restartable copies), whole-sector writes (unbuffered copies)
+     * or unwritten trailing holes (sparse copies) say otherwise: an existing
+     * one was cut to at most that length before the data was written. */
+    err = 0;
+    if (j->rs.active || flag(j, COPY_FILE_NO_BUFFERING) || j->skip_zeros)
+        err = set_end_of_file(j->dst, j->size);
     if (!err)
         err = cf2_apply_metadata(j->dst, &j->src_info);
     if (err) {
@@ -846,9 +871,7 @@ static DWORD run(struct job *j, enum fate *fate)
 /* Releases everything the copy holds and gives the destination its fate. */
 static void finish(struct job *j, DWORD err, enum fate fate)
 {
-    if (j->buf)
-        VirtualFree(j->buf, 0, MEM_RELEASE);
-    j->buf = NULL;
+    free_buffer(j);
     release_destination(j);
     cf2_offload_close(&j->offload);
     cf2_streams_free(&j->streams);

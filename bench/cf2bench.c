@@ -83,13 +83,15 @@
 enum method { M_COPYFILE2, M_COPYFILE2_CB, M_COPYFILEEX, M_LOOP64K, M_BARE };
 
 /* One contender: a method plus, for CopyFile2, its copy flags and V2
- * ioDesiredSize.  Written on the command line as NAME[/HEXFLAGS[/IOKB]]
+ * ioDesiredSize (and rate).  Written on the command line as
+ * NAME[/HEXFLAGS[/IOKB[/RATEKBPS]]]
  * (for example copyfile2/40000 = COPY_FILE_NO_OFFLOAD, copyfile2/0/8192 =
  * ioDesiredSize 8 MiB); the RESULT lines name it by that text. */
 struct contender {
     enum method m;
     DWORD flags;
     ULONG io_kb;
+    ULONG rate_kbps;          /* V2 ioDesiredRate, 0 = unlimited */
     char label[48];
 };
 
@@ -322,11 +324,12 @@ static HRESULT timed_copy(const struct contender *c, const wchar_t *src, const w
     case M_COPYFILE2_CB:
         memset(&p, 0, sizeof p);
         /* The V1 structure unless an ioDesiredSize is asked for. */
-        p.dwSize = c->io_kb ? sizeof p : sizeof(COPYFILE2_EXTENDED_PARAMETERS);
+        p.dwSize = c->io_kb || c->rate_kbps ? sizeof p : sizeof(COPYFILE2_EXTENDED_PARAMETERS);
         p.dwCopyFlags = flags;
         p.pProgressRoutine = m == M_COPYFILE2_CB ? progress_continue : NULL;
         p.pvCallbackContext = &stats;
         p.ioDesiredSize = c->io_kb * 1024u;
+        p.ioDesiredRate = c->rate_kbps;
         t0 = now();
         hr = g_copyfile2(src, dst, (COPYFILE2_EXTENDED_PARAMETERS *)&p);
         t1 = now();
@@ -666,8 +669,11 @@ static int parse_methods(struct opts *o, const wchar_t *list)
         if (nlen < len) {
             wchar_t *end;
             c->flags = (DWORD)wcstoul(p + nlen + 1, &end, 16);
-            if (*end == L'/')
-                c->io_kb = (ULONG)wcstoul(end + 1, NULL, 10);
+            if (*end == L'/') {
+                c->io_kb = (ULONG)wcstoul(end + 1, &end, 10);
+                if (*end == L'/')
+                    c->rate_kbps = (ULONG)wcstoul(end + 1, NULL, 10);
+            }
         }
         p += len;
         if (*p == L',')

@@ -498,5 +498,40 @@ if command -v strace >/dev/null 2>&1; then
 fi
 rm -rf "$WORK"/small-*
 
+# ---------------------------------------------------------------- throttling
+# ioDesiredRate accuracy: requested vs achieved average rate over copies of
+# about 3 s (the contract asks for +-10 % on copies longer than 2 s).
+note "throttling: ioDesiredRate 2048 and 8192 KB/s"
+head -c 6M /dev/urandom >"$WORK/src-rate-6m"
+head -c 24M /dev/urandom >"$WORK/src-rate-24m"
+THROTTLE_LINES=""
+for pair in 2048:6m 8192:24m; do
+    kbps=${pair%%:*} f=$WORK/src-rate-${pair#*:}
+    bytes=$(stat -c %s "$f")
+    cf2 copy --impl "$IMPL" --method "copyfile2/0/0/$kbps" --src "$f" --dst "$WORK/rate-dst" --reps 3 --no-warmup ||
+        errors=$((errors + 1))
+    ms=$(grep "method=copyfile2/0/0/$kbps " "$LOG" 2>/dev/null | sed -n 's/.* ms=\([0-9.]*\).*/\1/p' | sort -n | sed -n 2p)
+    if [ -n "$ms" ]; then
+        line=$(awk -v b="$bytes" -v ms="$ms" -v r="$kbps" 'BEGIN {
+            got = b / 1024 / (ms / 1000); ratio = got / r;
+            printf "| %d KB/s, %d MiB | %.0f KB/s (median of 3, %.0f ms) | %.3f | %s |", r, b / 1048576, got, ms, ratio,
+                   (ratio >= 0.9 && ratio <= 1.1) ? "PASS" : "MISS" }')
+        THROTTLE_LINES="$THROTTLE_LINES
+$line"
+        echo "throttle: $line"
+    fi
+done
+rm -f "$WORK/src-rate-6m" "$WORK/src-rate-24m" "$WORK/rate-dst"
+
 # ---------------------------------------------------------------- report
 . bench/report.sh
+if [ -n "$THROTTLE_LINES" ]; then
+    {
+        echo
+        echo "### ioDesiredRate: requested vs achieved rate (target: within +-10 %)"
+        echo
+        echo "| requested | achieved | ratio | result |"
+        echo "|---|---|---:|---|"
+        echo "$THROTTLE_LINES" | sed '/^$/d'
+    } >>"$DOC"
+fi

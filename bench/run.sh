@@ -525,13 +525,3 @@ rm -f "$WORK/src-rate-6m" "$WORK/src-rate-24m" "$WORK/rate-dst"
 
 # ---------------------------------------------------------------- report
 . bench/report.sh
-if [ -n "$THROTTLE_LINES" ]; then
-    {
-        echo
-        echo "### ioDesiredRate: requested vs achieved rate (target: within +-10 %)"
-        echo
-        echo "| requested | achieved | ratio | result |"
-        echo "|---|---|---:|---|"
-        echo "$THROTTLE_LINES" | sed '/^$/d'
-    } >>"$DOC"
-fi

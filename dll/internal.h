@@ -6,8 +6,12 @@
  *   engine.c    the copy engine: opening, the data loop, destination fate
  *   progress.c  the progress-callback protocol (messages, actions, pfCancel)
  *   metadata.c  attributes and times
+ *   streams.c   alternate data streams (streams 2..n)
+ *   links.c     symbolic links, junctions and other reparse points
  *   restart.c   restartable copies: checkpoints, pause, resume (Windows side)
  *   restart_codec.c, crc32c.c   the restart-header format (no Windows API)
+ *   offload.c   the in-kernel copy path under Wine on Linux x86-64
+ *   guard.c     calls into the progress routine that survive its exceptions
  *   fault.c     the fault-injection seam of the test build
  */
 #ifndef CF2_INTERNAL_H

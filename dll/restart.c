@@ -76,10 +76,9 @@ BOOL cf2_restart_probe(struct cf2_restart *rs, HANDLE dst, ULONGLONG dst_size,
         return FALSE;
     BOOL ok = FALSE;
     struct cf2_restart_header h;
-    unsigned slot = 0;
     if (read_at(dst, cf2_rh_trailer_offset(source->source_size), trailer,
                 CF2_RH_TRAILER_SIZE) == 0 &&
-        cf2_rh_pick(trailer, CF2_RH_TRAILER_SIZE, &h, &slot) == CF2_RH_OK &&
+        cf2_rh_pick(trailer, CF2_RH_TRAILER_SIZE, &h, NULL) == CF2_RH_OK &&
         cf2_rh_matches_source(&h, source->source_size, source->source_mtime,
                               source->volume_serial, source->file_id) &&
         cf2_rh_matches_file_size(&h, dst_size) && h.stream == 1) {

@@ -41,7 +41,8 @@ struct job {
     struct cf2_progress prog;
     HANDLE src;
     HANDLE dst;
-    BY_HANDLE_FILE_INFORMATION src_info;
+    BY_HANDLE_FILE_INFORMATION src_info; /* identity fields valid once src_id_known */
+    BOOL src_id_known;        /* src_info holds the volume serial and file index */
     struct cf2_restart_header source;  /* the source's facts, as a header records them */
     struct cf2_restart rs;
     ULONGLONG size;           /* bytes to copy: the source's size when opened */
@@ -88,6 +89,8 @@ static BOOL same_file(const BY_HANDLE_FILE_INFORMATION *a, const BY_HANDLE_FILE_
            a->nFileIndexHigh == b->nFileIndexHigh && a->nFileIndexLow == b->nFileIndexLow;
 }
 
+static DWORD learn_source_identity(struct job *j);
+
 static DWORD set_end_of_file(HANDLE h, ULONGLONG size)
 {
     FILE_END_OF_FILE_INFO eof;
@@ -95,13 +98,6 @@ static DWORD set_end_of_file(HANDLE h, ULONGLONG size)
     if (!SetFileInformationByHandle(h, FileEndOfFileInfo, &eof, sizeof eof))
         return GetLastError();
     return 0;
-}
-
-static void set_offset(OVERLAPPED *ov, ULONGLONG offset)
-{
-    ZeroMemory(ov, sizeof *ov);
-    ov->Offset = (DWORD)offset;
-    ov->OffsetHigh = (DWORD)(offset >> 32);
 }
 
 /* Turns the verdict of a progress message into the call's result. */
@@ -124,6 +120,9 @@ static DWORD write_resume_point(struct job *j)
 {
     DWORD err;
     if (!j->rs.active) {
+        err = learn_source_identity(j);
+        if (err)
+            return err;
         if (!FlushFileBuffers(j->dst))
             return GetLastError();
         err = cf2_restart_begin(&j->rs, j->dst, &j->source, j->req->chunk_size, j->req->flags);
@@ -208,6 +207,52 @@ static HANDLE open_widest(const WCHAR *path, DWORD access, DWORD extra, DWORD sh
     return CreateFileW(path, access, share, NULL, disposition, flags, NULL);
 }
 
+/* The source's attributes, times and size.  Two local queries: under Wine
+ * they are answered from the file descriptor, while GetFileInformationByHandle
+ * also asks for the volume serial number, a round trip through the mount
+ * manager's device (nine wineserver requests and a second process) that
+ * cost about a third of a small file's copy (docs/benchmarks.md). */
+static DWORD query_source(struct job *j)
+{
+    FILE_BASIC_INFO basic;
+    FILE_STANDARD_INFO standard;
+    if (!GetFileInformationByHandleEx(j->src, FileBasicInfo, &basic, sizeof basic) ||
+        !GetFileInformationByHandleEx(j->src, FileStandardInfo, &standard, sizeof standard))
+        return GetLastError();
+    BY_HANDLE_FILE_INFORMATION *info = &j->src_info;
+    ZeroMemory(info, sizeof *info);
+    info->dwFileAttributes = basic.FileAttributes;
+    info->ftCreationTime.dwLowDateTime = basic.CreationTime.LowPart;
+    info->ftCreationTime.dwHighDateTime = (DWORD)basic.CreationTime.HighPart;
+    info->ftLastAccessTime.dwLowDateTime = basic.LastAccessTime.LowPart;
+    info->ftLastAccessTime.dwHighDateTime = (DWORD)basic.LastAccessTime.HighPart;
+    info->ftLastWriteTime.dwLowDateTime = basic.LastWriteTime.LowPart;
+    info->ftLastWriteTime.dwHighDateTime = (DWORD)basic.LastWriteTime.HighPart;
+    info->nFileSizeLow = standard.EndOfFile.LowPart;
+    info->nFileSizeHigh = (DWORD)standard.EndOfFile.HighPart;
+    info->nNumberOfLinks = standard.NumberOfLinks;
+    return 0;
+}
+
+/* The source's identity (volume serial number and file index), asked for
+ * only by what needs it: telling an existing destination from the source,
+ * and the facts a restart header records.  A plain copy to a new name never
+ * pays for it. */
+static DWORD learn_source_identity(struct job *j)
+{
+    if (j->src_id_known)
+        return 0;
+    BY_HANDLE_FILE_INFORMATION full;
+    if (!GetFileInformationByHandle(j->src, &full))
+        return GetLastError();
+    j->src_info.dwVolumeSerialNumber = full.dwVolumeSerialNumber;
+    j->src_info.nFileIndexHigh = full.nFileIndexHigh;
+    j->src_info.nFileIndexLow = full.nFileIndexLow;
+    j->src_id_known = TRUE;
+    cf2_restart_source_facts(&j->src_info, &j->source);
+    return 0;
+}
+
 static DWORD open_source(struct job *j)
 {
     const struct cf2_request *req = j->req;
@@ -252,8 +297,9 @@ static DWORD open_source(struct job *j)
                 return GetLastError();
         }
     }
-    if (!GetFileInformationByHandle(j->src, &j->src_info))
-        return GetLastError();
+    err = query_source(j);
+    if (err)
+        return err;
     if ((j->src_info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) && !flag(j, COPY_FILE_DIRECTORY))
         return ERROR_ACCESS_DENIED;
     /* Windows refuses write access to a read-only file; Wine running as root
@@ -263,8 +309,9 @@ static DWORD open_source(struct job *j)
         return ERROR_ACCESS_DENIED;
     j->size = (j->src_info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) ? 0
                                                                          : file_size_of(&j->src_info);
-    cf2_restart_source_facts(&j->src_info, &j->source);
-    return 0;
+    /* A resume request compares the source with a header before anything
+     * else is decided. */
+    return wants_resume(j) ? learn_source_identity(j) : 0;
 }
 
 /* COPY_FILE_DIRECTORY with a directory source: the destination directory is
@@ -401,6 +448,9 @@ static DWORD open_destination(struct job *j)
     BY_HANDLE_FILE_INFORMATION info;
     if (!GetFileInformationByHandle(j->dst, &info))
         return GetLastError();
+    err = learn_source_identity(j);
+    if (err)
+        return err;
     if (same_file(&info, &j->src_info))
         return ERROR_SHARING_VIOLATION;
     err = claim_destination(j, &info);
@@ -457,6 +507,9 @@ static DWORD prepare_destination(struct job *j)
     }
     if (flag(j, COPY_FILE_RESTARTABLE)) {
         j->dst_modified = TRUE;
+        err = learn_source_identity(j); /* known already: RESTARTABLE asks to resume */
+        if (err)
+            return err;
         return cf2_restart_begin(&j->rs, j->dst, &j->source, j->req->chunk_size, j->req->flags);
     }
     /* Pre-size the destination: the file system can lay the data out in one
@@ -484,13 +537,10 @@ static DWORD read_exact(struct job *j, ULONGLONG offset, DWORD n, DWORD request)
         return err;
     DWORD got = 0;
     while (got < n) {
-        OVERLAPPED ov;
-        set_offset(&ov, offset + got);
         DWORD r = 0;
-        if (!ReadFile(j->prog.src, j->buf + got, request - got, &r, &ov)) {
-            err = GetLastError();
-            return err == ERROR_HANDLE_EOF ? ERROR_HANDLE_EOF : err;
-        }
+        err = cf2_read_at(j->prog.src, offset + got, j->buf + got, request - got, &r);
+        if (err)
+            return err;
         if (r == 0)
             return ERROR_HANDLE_EOF; /* the source shrank while being copied */
         got += r;
@@ -505,11 +555,10 @@ static DWORD write_exact(struct job *j, ULONGLONG offset, DWORD n)
         return err;
     DWORD put = 0;
     while (put < n) {
-        OVERLAPPED ov;
-        set_offset(&ov, offset + put);
         DWORD w = 0;
-        if (!WriteFile(j->prog.dst, j->buf + put, n - put, &w, &ov))
-            return GetLastError();
+        err = cf2_write_at(j->prog.dst, offset + put, j->buf + put, n - put, &w);
+        if (err)
+            return err;
         if (w == 0)
             return ERROR_WRITE_FAULT;
         put += w;

@@ -5,6 +5,7 @@
  *   api.c       the exported entry: parameter validation, HRESULT/last-error mapping
  *   engine.c    the copy engine: opening, the data loop, destination fate
  *   progress.c  the progress-callback protocol (messages, actions, pfCancel)
+ *   fileio.c    positioned reads and writes (without Wine's completion request)
  *   metadata.c  attributes and times
  *   streams.c   alternate data streams (streams 2..n)
  *   links.c     symbolic links, junctions and other reparse points
@@ -78,6 +79,11 @@ enum cf2_verdict cf2_progress_stream_finished(struct cf2_progress *p);
 enum cf2_verdict cf2_progress_poll(struct cf2_progress *p);
 enum cf2_verdict cf2_progress_error(struct cf2_progress *p, COPYFILE2_COPY_PHASE phase,
                                     DWORD error);
+
+/* fileio.c: positioned I/O on the engine's synchronous handles */
+DWORD cf2_read_at(HANDLE h, ULONGLONG offset, void *buf, DWORD n, DWORD *got);
+DWORD cf2_write_at(HANDLE h, ULONGLONG offset, const void *buf, DWORD n, DWORD *put);
+void (*cf2_ntdll_export(const char *name))(void);
 
 /* metadata.c */
 DWORD cf2_settable_attributes(DWORD source_attributes);

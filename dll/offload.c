@@ -56,11 +56,8 @@ static BOOL CALLBACK probe(INIT_ONCE *once, void *param, void **context)
     (void)once;
     (void)param;
     (void)context;
-    HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
-    if (!ntdll)
-        return TRUE;
-    host_version_fn host_version = (host_version_fn)(void (*)(void))GetProcAddress(ntdll, "wine_get_host_version");
-    handle_to_fd_fn to_fd = (handle_to_fd_fn)(void (*)(void))GetProcAddress(ntdll, "wine_server_handle_to_fd");
+    host_version_fn host_version = (host_version_fn)cf2_ntdll_export("wine_get_host_version");
+    handle_to_fd_fn to_fd = (handle_to_fd_fn)cf2_ntdll_export("wine_server_handle_to_fd");
     if (!host_version || !to_fd)
         return TRUE; /* not Wine: Windows has neither export */
     const char *sysname = NULL, *release = NULL;

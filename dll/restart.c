@@ -41,25 +41,19 @@ void cf2_restart_source_facts(const BY_HANDLE_FILE_INFORMATION *info,
 
 static DWORD read_at(HANDLE h, ULONGLONG offset, void *buf, DWORD n)
 {
-    OVERLAPPED ov;
-    ZeroMemory(&ov, sizeof ov);
-    ov.Offset = (DWORD)offset;
-    ov.OffsetHigh = (DWORD)(offset >> 32);
     DWORD got = 0;
-    if (!ReadFile(h, buf, n, &got, &ov))
-        return GetLastError();
+    DWORD err = cf2_read_at(h, offset, buf, n, &got);
+    if (err)
+        return err;
     return got == n ? 0 : ERROR_HANDLE_EOF;
 }
 
 static DWORD write_at(HANDLE h, ULONGLONG offset, const void *buf, DWORD n)
 {
-    OVERLAPPED ov;
-    ZeroMemory(&ov, sizeof ov);
-    ov.Offset = (DWORD)offset;
-    ov.OffsetHigh = (DWORD)(offset >> 32);
     DWORD put = 0;
-    if (!WriteFile(h, buf, n, &put, &ov))
-        return GetLastError();
+    DWORD err = cf2_write_at(h, offset, buf, n, &put);
+    if (err)
+        return err;
     return put == n ? 0 : ERROR_WRITE_FAULT;
 }
 

@@ -3,7 +3,7 @@
  *
  *   cf2bench copy --impl DLL --method LIST --src S --dst D
  *                 [--existing] [--callback] [--flags HEX] [--reps N]
- *                 [--rotate K] [--verify] [--no-warmup] [--pretouch MB]
+ *                 [--rotate K] [--verify] [--no-warmup] [--pretouch MB] [--evict]
  *   cf2bench cancel-latency --impl DLL --src S --dst D
  *                 [--delay-ms MS] [--reps N] [--pretouch MB]
  *
@@ -55,6 +55,17 @@
  * copy of this process ended (and freed its pages) more than PRETOUCH_GAP_MS
  * ago, or before the first one: back-to-back copies reuse each other's pages.
  *
+ * --evict: right before each timed copy (after the pre-touch), drop the
+ * source from the host's page cache: fdatasync, then
+ * posix_fadvise(POSIX_FADV_DONTNEED), checked with mincore, on the host
+ * descriptor behind the handle (Wine's wine_server_handle_to_fd, Linux x86-64
+ * system calls; the same as bench/native/evict).  Doing it here rather than
+ * before starting Wine matters: the pages it frees are reused by the copy's
+ * page cache at once, whereas pages left free for ~2 s go back to the host
+ * (see --pretouch) and a copy then runs up to twice as slow; a Wine start
+ * takes long enough for that.  timecmd -e does the same for cp.  Prints
+ * "EVICT resident=N/M" (pages still cached after the eviction).
+ *
  * Every timed copy prints one line on stdout, for bench/run.sh to parse:
  *   RESULT method=copyfile2 dest=new rep=0 ms=123.456 hr=0x00000000 callbacks=0
  * cancel-latency prints, per repetition,
@@ -66,6 +77,7 @@
  * (Wine maps Z: to the root of the Linux file system).
  */
 #include "copyfile2.h"
+#include "linux_syscall.h"
 
 #include <psapi.h>
 #include <shellapi.h>
@@ -122,6 +134,7 @@ struct opts {
     int rotate;
     int delay_ms;
     int pretouch_mb;
+    int evict;
 };
 
 static PFN_COPYFILE2 g_copyfile2;
@@ -198,6 +211,50 @@ static void pretouch(int mb)
     for (SIZE_T i = 0; i < n; i += 4096)
         p[i] = 1;
     VirtualFree((void *)p, 0, MEM_RELEASE);
+}
+
+/* See --evict above.  Linux x86-64 system call numbers. */
+enum { SYS_CLOSE = 3, SYS_MMAP = 9, SYS_MUNMAP = 11, SYS_MINCORE = 27, SYS_FDATASYNC = 75,
+       SYS_FADVISE64 = 221, ADV_DONTNEED = 4, MMAP_PROT_READ = 1, MMAP_SHARED = 1 };
+typedef LONG(CDECL *handle_to_fd_fn)(HANDLE, unsigned int, int *, unsigned int *);
+
+static void evict(const wchar_t *path, LONGLONG size)
+{
+    handle_to_fd_fn to_fd = (handle_to_fd_fn)(void (*)(void))GetProcAddress(
+        GetModuleHandleW(L"ntdll.dll"), "wine_server_handle_to_fd");
+    if (!to_fd)
+        fail("--evict needs Wine (wine_server_handle_to_fd)", NULL, ERROR_NOT_SUPPORTED);
+    HANDLE h = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                           NULL, OPEN_EXISTING, 0, NULL);
+    if (h == INVALID_HANDLE_VALUE)
+        fail("CreateFileW for --evict", path, GetLastError());
+    int fd = -1;
+    unsigned int options = 0;
+    if (to_fd(h, FILE_READ_DATA, &fd, &options) != 0 || fd < 0)
+        fail("wine_server_handle_to_fd for --evict", path, ERROR_INVALID_HANDLE);
+    linux_syscall(SYS_FDATASYNC, fd, 0, 0, 0, 0, 0);
+    long long r = linux_syscall(SYS_FADVISE64, fd, 0, 0, ADV_DONTNEED, 0, 0);
+    if (r != 0)
+        fail("posix_fadvise(DONTNEED) for --evict", path, (DWORD)-r);
+    long long resident = 0, pages = (size + 4095) / 4096;
+    if (size > 0) {
+        long long m = linux_syscall(SYS_MMAP, 0, size, MMAP_PROT_READ, MMAP_SHARED, fd, 0);
+        unsigned char *v = malloc((size_t)pages);
+        if (m < 0 && m > -4096) {
+            resident = -1; /* mincore needs the mapping: unknown */
+        } else {
+            if (v && linux_syscall(SYS_MINCORE, m, size, (long long)(intptr_t)v, 0, 0, 0) == 0)
+                for (long long k = 0; k < pages; k++)
+                    resident += v[k] & 1;
+            else
+                resident = -1;
+            linux_syscall(SYS_MUNMAP, m, size, 0, 0, 0, 0);
+        }
+        free(v);
+    }
+    linux_syscall(SYS_CLOSE, fd, 0, 0, 0, 0, 0);
+    CloseHandle(h);
+    printf("EVICT resident=%lld/%lld\n", resident, pages);
 }
 
 static void delete_if_present(const wchar_t *path)
@@ -480,6 +537,8 @@ static int cmd_copy(const struct opts *o)
 
             prepare_dst(o->src, o->dst, o->existing, src_size);
             pretouch(o->pretouch_mb);
+            if (o->evict)
+                evict(o->src, src_size);
             HRESULT hr = timed_copy(c, o->src, o->dst, o->existing, o->flags, &ms, &calls);
             printf("RESULT method=%s dest=%s rep=%d ms=%.3f hr=0x%08lx callbacks=%lu peak_kb=%lld\n",
                    c->label, o->existing ? "existing" : "new", rep, ms,
@@ -713,6 +772,8 @@ int main(void)
             o.warmup = 0;
         else if (!wcscmp(a, L"--keep"))
             o.keep = 1;
+        else if (!wcscmp(a, L"--evict"))
+            o.evict = 1;
         else if (!v)
             return usage();
         else {

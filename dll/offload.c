@@ -14,6 +14,7 @@
  * COPYFILE2_MESSAGE_COPY_OFFLOAD.  docs/benchmarks.md has the measurements.
  */
 #include "internal.h"
+#include "linux_syscall.h"
 
 #if defined(__x86_64__)
 
@@ -35,21 +36,6 @@ typedef void(CDECL *host_version_fn)(const char **sysname, const char **release)
 
 static handle_to_fd_fn handle_to_fd;
 static INIT_ONCE probe_once = INIT_ONCE_STATIC_INIT;
-
-/* A Linux system call: returns the result, or -errno. */
-static long long linux_syscall(long long nr, long long a, long long b, long long c, long long d,
-                               long long e, long long f)
-{
-    long long ret;
-    register long long r10 __asm__("r10") = d;
-    register long long r8 __asm__("r8") = e;
-    register long long r9 __asm__("r9") = f;
-    __asm__ volatile("syscall"
-                     : "=a"(ret)
-                     : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
-                     : "rcx", "r11", "memory");
-    return ret;
-}
 
 static BOOL CALLBACK probe(INIT_ONCE *once, void *param, void **context)
 {

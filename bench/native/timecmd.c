@@ -2,12 +2,17 @@
  * timecmd - runs a Linux command and prints its wall time on stderr:
  * "ms=123.456" (stderr, so that the command's own stdout can be discarded).
  *
- *   timecmd [-t MB] COMMAND [ARGS...]
+ *   timecmd [-t MB] [-e FILE] COMMAND [ARGS...]
  *
  * -t MB: before starting the clock, allocate MB MiB, write to every page and
  * free it, exactly as cf2bench --pretouch does before its timed copies: this
  * VM returns memory that stays free for ~2 s to the host (virtio-balloon free
  * page reporting), and the first touch of such memory is slow.
+ * -e FILE: then drop FILE from the page cache (evict.h), right before the
+ * clock starts, as cf2bench --evict does: the pages it frees are the ones
+ * the copy's page cache reuses, so every contender starts from the same
+ * just-freed memory (see docs/benchmarks.md, cold cache).  Prints
+ * "resident=N/M" on stderr.
  *
  * bench/run.sh times `cp` with it.  A shell's `date +%s%N` pair would add two
  * extra process starts (~1-2 ms each on this machine) to every sample; here
@@ -25,6 +30,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "evict.h"
 
 static void pretouch(long mb)
 {
@@ -54,8 +61,16 @@ int main(int argc, char **argv)
         argv += 2;
         argc -= 2;
     }
+    if (argc >= 3 && strcmp(argv[1], "-e") == 0) {
+        size_t resident, pages;
+        if (evict_path(argv[2], &resident, &pages) != 0)
+            return 2;
+        fprintf(stderr, "resident=%zu/%zu\n", resident, pages);
+        argv += 2;
+        argc -= 2;
+    }
     if (argc < 2) {
-        fprintf(stderr, "usage: timecmd [-t MB] COMMAND [ARGS...]\n");
+        fprintf(stderr, "usage: timecmd [-t MB] [-e FILE] COMMAND [ARGS...]\n");
         return 2;
     }
     /* CLOCK_MONOTONIC: immune to clock adjustments during a run. */

@@ -59,7 +59,7 @@
  * source from the host's page cache: fdatasync, then
  * posix_fadvise(POSIX_FADV_DONTNEED), checked with mincore, on the host
  * descriptor behind the handle (Wine's wine_server_handle_to_fd, Linux x86-64
- * system calls; the same as bench/native/evict).  Doing it here rather than
+ * system calls; the same as bench/native/evict, and a sync() before it).  Doing it here rather than
  * before starting Wine matters: the pages it frees are reused by the copy's
  * page cache at once, whereas pages left free for ~2 s go back to the host
  * (see --pretouch) and a copy then runs up to twice as slow; a Wine start
@@ -215,7 +215,7 @@ static void pretouch(int mb)
 
 /* See --evict above.  Linux x86-64 system call numbers. */
 enum { SYS_CLOSE = 3, SYS_MMAP = 9, SYS_MUNMAP = 11, SYS_MINCORE = 27, SYS_FDATASYNC = 75,
-       SYS_FADVISE64 = 221, ADV_DONTNEED = 4, MMAP_PROT_READ = 1, MMAP_SHARED = 1 };
+       SYS_SYNC = 162, SYS_FADVISE64 = 221, ADV_DONTNEED = 4, MMAP_PROT_READ = 1, MMAP_SHARED = 1 };
 typedef LONG(CDECL *handle_to_fd_fn)(HANDLE, unsigned int, int *, unsigned int *);
 
 static void evict(const wchar_t *path, LONGLONG size)
@@ -232,6 +232,10 @@ static void evict(const wchar_t *path, LONGLONG size)
     unsigned int options = 0;
     if (to_fd(h, FILE_READ_DATA, &fd, &options) != 0 || fd < 0)
         fail("wine_server_handle_to_fd for --evict", path, ERROR_INVALID_HANDLE);
+    /* Everything written so far goes to disk first, so that the writeback
+     * (and, with the discard mount option, the trimming) of an earlier
+     * copy's deleted destination does not run during this copy. */
+    linux_syscall(SYS_SYNC, 0, 0, 0, 0, 0, 0);
     linux_syscall(SYS_FDATASYNC, fd, 0, 0, 0, 0, 0);
     long long r = linux_syscall(SYS_FADVISE64, fd, 0, 0, ADV_DONTNEED, 0, 0);
     if (r != 0)

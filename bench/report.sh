@@ -68,7 +68,7 @@ report=$WORK/report.md
 {
     echo "## Results"
     echo
-    echo "Run $(date -u '+%Y-%m-%d %H:%M UTC'), commit $rev (plus any uncommitted changes), $REPS repetitions of every timed cell (${VREPS:-$REPS} of the CopyFile2 variants), ${elapsed} s in all (\`make bench\` adds the build)."
+    echo "Run $(date -u '+%Y-%m-%d %H:%M UTC'), commit $rev (plus any uncommitted changes), $REPS repetitions of every timed cell (${CREPS:-$REPS} of the cold-cache cells, ${VREPS:-$REPS} of the CopyFile2 variants), ${elapsed} s in all (\`make bench\` adds the build)."
     echo
     echo "- machine: $(nproc) cores ($cpu), $mem RAM, kernel $(uname -r)"
     echo "- file system of build/bench-work: $fs"

@@ -58,6 +58,7 @@ PNG=${DOC%.md}.png
 STRICT=${BENCH_STRICT:-0}
 PRETOUCH_CAP=${BENCH_PRETOUCH_MB:-256}
 CANCEL_DELAY_MS=100
+CREPS=$((REPS * 2))  # repetitions of the cold-cache cells (see large_cell)
 # Workload 4.  Flags in hex: RESTARTABLE 2, NO_BUFFERING 1000, NO_OFFLOAD
 # 40000, DISABLE_PRE_ALLOCATION 4000000; /FLAGS/KiB = V2 ioDesiredSize.
 VARIANTS=copyfile2,copyfile2-cb,copyfile2/2,copyfile2/1000,copyfile2/40000,copyfile2/40000/64,copyfile2/40000/1024,copyfile2/40000/8192,copyfile2/4000000,copyfile2/4040000,copyfile2/0/8192,copyfile2-cb/0/64,copyfile2-cb/0/8192
@@ -271,8 +272,12 @@ check_evicted() {
 # $4 new|existing, $5 warm|cold.  REPS repetitions of ours/wine/cp/loop64k.
 large_cell() {
     pt=$(min "$3" "$PRETOUCH_CAP")
+    # Cold cells get twice the repetitions: a cold copy's time moves by
+    # +-20% from one sample to the next here, twice the spread of a warm one.
+    reps=$REPS
+    [ "$5" = cold ] && reps=$CREPS
     rep=0
-    while [ "$rep" -lt "$REPS" ]; do
+    while [ "$rep" -lt "$reps" ]; do
         [ "$5" = warm ] && cat "$2" >/dev/null
         if [ "$4" = existing ] && [ ! -f "$DST" ]; then cp "$2" "$DST"; fi
         group=""
@@ -340,7 +345,9 @@ done
 for mb in $LARGE_MB; do
     for cache in warm cold; do
         for dest in new existing; do
-            note "large $mb MiB, $cache cache, $dest destination: $REPS x ours/wine/cp/loop64k"
+            n=$REPS
+            [ "$cache" = cold ] && n=$CREPS
+            note "large $mb MiB, $cache cache, $dest destination: $n x ours/wine/cp/loop64k"
             large_cell "L$mb-$cache-$dest" "$WORK/src-$mb" "$mb" "$dest" "$cache"
         done
     done

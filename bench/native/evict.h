@@ -1,7 +1,9 @@
 /*
  * evict.h - drops one file from the page cache (shared by evict and timecmd).
  *
- * fdatasync first (dirty pages cannot be dropped), then
+ * sync() first (an earlier copy's writeback and, with the discard mount
+ * option, trimming must not run during the next timed copy), fdatasync
+ * (dirty pages cannot be dropped), then
  * posix_fadvise(POSIX_FADV_DONTNEED) over the whole file; no root needed,
  * unlike /proc/sys/vm/drop_caches, and only this file loses its cache.
  * *resident and *pages then say how many of the file's pages are still in
@@ -28,6 +30,7 @@ static int evict_path(const char *path, size_t *resident, size_t *pages)
         perror(path);
         return -1;
     }
+    sync();
     (void)fdatasync(fd);
     int e = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
     if (e) {

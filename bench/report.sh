@@ -68,7 +68,7 @@ report=$WORK/report.md
 {
     echo "## Results"
     echo
-    echo "Run $(date -u '+%Y-%m-%d %H:%M UTC'), commit $rev (plus any uncommitted changes), $REPS repetitions of every timed cell (${CREPS:-$REPS} of the cold-cache cells, ${VREPS:-$REPS} of the CopyFile2 variants), ${elapsed} s in all (\`make bench\` adds the build)."
+    echo "Run $(date -u '+%Y-%m-%d %H:%M UTC'), commit $rev (plus any uncommitted changes), $REPS repetitions of every timed cell (${CREPS:-$REPS} of the cold new-destination cells and the small-file sets, ${VREPS:-$REPS} of the CopyFile2 variants), ${elapsed} s in all (\`make bench\` adds the build)."
     echo
     echo "- machine: $(nproc) cores ($cpu), $mem RAM, kernel $(uname -r)"
     echo "- file system of build/bench-work: $fs"
@@ -138,6 +138,7 @@ report=$WORK/report.md
     echo
     echo "| file | cache | destination | ours (CopyFile2) | Wine CopyFileExW | cp | 64 KiB loop |"
     echo "|---|---|---|---:|---:|---:|---:|"
+    spread=""
     for mb in $LARGE_MB; do
         for cache in warm cold; do
             for dest in new existing; do
@@ -149,9 +150,23 @@ report=$WORK/report.md
                     line="$line $m ($(div "$m" "$cpm")) |"
                 done
                 echo "$line"
+                # The same cell's quartiles, for the spread table below.
+                n=$(awk -v d="$cell" '$1 == d && $2 == "ours" && $4 == "0x00000000"' "$RES" | wc -l)
+                o25=$(quantile "$cell" ours 0.25)
+                c25=$(quantile "$cell" cp 0.25)
+                spread="$spread| $(human "$mb") $cache $dest | $n | $o25 / $(median "$cell" ours) / $(quantile "$cell" ours 0.75) | $c25 / $cpm / $(quantile "$cell" cp 0.75) | $(div "$o25" "$c25") |
+"
             done
         done
     done
+    echo
+    echo "### Spread of the large-file cells: quartiles of ours and cp (ms)"
+    echo
+    echo "p25 / median / p75 of the samples (nearest rank).  The last column compares the fast quarter of each: the cold cells' samples fall into a fast and a slow group on this VM, and the median moves with how many samples of each contender landed in the slow one."
+    echo
+    echo "| cell | samples | ours p25 / p50 / p75 | cp p25 / p50 / p75 | ours p25 / cp p25 |"
+    echo "|---|---:|---|---|---:|"
+    printf "%s" "$spread"
     echo
     echo "### Throughput against file size (MiB/s, warm cache, new destination)"
     echo

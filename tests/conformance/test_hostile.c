@@ -262,7 +262,8 @@ static DWORD WINAPI timed_call_thread(void *arg)
 
 /* The error of the first step of a copy that fails on `name`, taken as the
  * engine takes them (dll/engine.c): a source is opened for reading sharing
- * everything, then queried (GetFileInformationByHandle); a destination is
+ * everything, then queried (GetFileInformationByHandleEx FileBasicInfo and
+ * FileStandardInfo); a destination is
  * opened for writing sharing reading and writing (OPEN_ALWAYS), then, if it
  * already existed, queried, else sized to the source's length.  The precise
  * result of the copy is that step's error.  0 when every step works. */
@@ -277,7 +278,14 @@ static DWORD first_failing_step(const WCHAR *name, BOOL as_source, const char **
         return GetLastError();
     BOOL existed = !as_source && GetLastError() == ERROR_ALREADY_EXISTS;
     DWORD err = 0;
-    if (as_source || existed) {
+    if (as_source) {
+        *step = "query";
+        FILE_BASIC_INFO basic;
+        FILE_STANDARD_INFO standard;
+        if (!GetFileInformationByHandleEx(h, FileBasicInfo, &basic, sizeof basic) ||
+            !GetFileInformationByHandleEx(h, FileStandardInfo, &standard, sizeof standard))
+            err = GetLastError();
+    } else if (existed) {
         *step = "query";
         BY_HANDLE_FILE_INFORMATION info;
         if (!GetFileInformationByHandle(h, &info))

@@ -61,8 +61,9 @@ CANCEL_DELAY_MS=100
 # Repetitions of the cells whose targets compare contenders that are equal
 # within this VM's noise: cold new-destination copies (see large_cell) and
 # the small-file sets (CopyFile2 and the bare loop make the same wineserver
-# requests per file, so only noise separates them).
-CREPS=$((REPS * 2))
+# requests per file, so only noise separates them).  Three more than REPS:
+# what the 15-minute budget of a fresh clone leaves room for.
+CREPS=$((REPS + 3))
 # Workload 4.  Flags in hex: RESTARTABLE 2, NO_BUFFERING 1000, NO_OFFLOAD
 # 40000, DISABLE_PRE_ALLOCATION 4000000; /FLAGS/KiB = V2 ioDesiredSize.
 VARIANTS=copyfile2,copyfile2-cb,copyfile2/2,copyfile2/1000,copyfile2/40000,copyfile2/40000/64,copyfile2/40000/1024,copyfile2/40000/8192,copyfile2/4000000,copyfile2/4040000,copyfile2/0/8192,copyfile2-cb/0/64,copyfile2-cb/0/8192
@@ -286,7 +287,7 @@ check_evicted() {
 # $4 new|existing, $5 warm|cold.  REPS repetitions of ours/wine/cp/loop64k.
 large_cell() {
     pt=$(min "$3" "$PRETOUCH_CAP")
-    # Cold new-destination cells get twice the repetitions: their samples
+    # Cold new-destination cells get more repetitions (CREPS): their samples
     # fall into a fast and a slow group here (docs/benchmarks.md), so the
     # median needs more of them.  (Cold existing-destination cells are far
     # from their limit and cost the most: each sample first rewrites the

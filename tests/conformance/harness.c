@@ -25,6 +25,56 @@ const char *cf2_mark_name(enum cf2_mark m)
     return "?";
 }
 
+static const char *unknown_value(const char *what, DWORD v)
+{
+    static char buf[4][40];
+    static int next;
+    char *o = buf[next++ & 3];
+    snprintf(o, sizeof buf[0], "invalid %s 0x%lx", what, (unsigned long)v);
+    return o;
+}
+
+const char *cf2_type_name(DWORD type)
+{
+    switch (type) {
+    case COPYFILE2_CALLBACK_CHUNK_STARTED: return "CHUNK_STARTED";
+    case COPYFILE2_CALLBACK_CHUNK_FINISHED: return "CHUNK_FINISHED";
+    case COPYFILE2_CALLBACK_STREAM_STARTED: return "STREAM_STARTED";
+    case COPYFILE2_CALLBACK_STREAM_FINISHED: return "STREAM_FINISHED";
+    case COPYFILE2_CALLBACK_POLL_CONTINUE: return "POLL_CONTINUE";
+    case COPYFILE2_CALLBACK_ERROR: return "ERROR";
+    case 7: return "SPARSE_CHUNK_STARTED(7)";
+    case 8: return "SPARSE_CHUNK_FINISHED(8)";
+    }
+    return unknown_value("type", type);
+}
+
+const char *cf2_action_name(DWORD action)
+{
+    switch (action) {
+    case COPYFILE2_PROGRESS_CONTINUE: return "CONTINUE";
+    case COPYFILE2_PROGRESS_CANCEL: return "CANCEL";
+    case COPYFILE2_PROGRESS_STOP: return "STOP";
+    case COPYFILE2_PROGRESS_QUIET: return "QUIET";
+    case COPYFILE2_PROGRESS_PAUSE: return "PAUSE";
+    }
+    return unknown_value("action", action);
+}
+
+const char *cf2_phase_name(DWORD phase)
+{
+    switch (phase) {
+    case COPYFILE2_PHASE_NONE: return "NONE";
+    case COPYFILE2_PHASE_PREPARE_SOURCE: return "PREPARE_SOURCE";
+    case COPYFILE2_PHASE_PREPARE_DEST: return "PREPARE_DEST";
+    case COPYFILE2_PHASE_READ_SOURCE: return "READ_SOURCE";
+    case COPYFILE2_PHASE_WRITE_DESTINATION: return "WRITE_DESTINATION";
+    case COPYFILE2_PHASE_SERVER_COPY: return "SERVER_COPY";
+    case COPYFILE2_PHASE_NAMEGRAFT_COPY: return "NAMEGRAFT_COPY";
+    }
+    return unknown_value("phase", phase);
+}
+
 /* ---------------------------------------------------------------- messages */
 
 void cf2_note(const char *fmt, ...)

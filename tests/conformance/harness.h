@@ -54,6 +54,12 @@ extern const size_t cf2_test_count;
 extern const char *const cf2_areas[]; /* NULL-terminated, in run order */
 
 const char *cf2_mark_name(enum cf2_mark m);
+/* Names of the protocol's values, for messages.  An unknown value is shown
+ * with its number (the returned text then lives in one of four rotating
+ * buffers, enough for one message). */
+const char *cf2_type_name(DWORD type);
+const char *cf2_action_name(DWORD action);
+const char *cf2_phase_name(DWORD phase);
 
 /* ---------------------------------------------------------------- harness state */
 

@@ -43,17 +43,6 @@ static struct setup given(struct cf2_ctx *t, BOOL existing_destination, ULONGLON
     return s;
 }
 
-static const char *phase_name(DWORD phase)
-{
-    switch (phase) {
-    case COPYFILE2_PHASE_PREPARE_SOURCE: return "PREPARE_SOURCE";
-    case COPYFILE2_PHASE_PREPARE_DEST: return "PREPARE_DEST";
-    case COPYFILE2_PHASE_READ_SOURCE: return "READ_SOURCE";
-    case COPYFILE2_PHASE_WRITE_DESTINATION: return "WRITE_DESTINATION";
-    }
-    return "?";
-}
-
 /* Runs one faulted copy; `gone` says whether the destination must be deleted
  * (else it must be untouched: absent if it was new, unchanged if it existed). */
 static void faulted_copy(struct cf2_ctx *t, BOOL existing, ULONGLONG size, DWORD phase, ULONGLONG chunk,
@@ -64,7 +53,7 @@ static void faulted_copy(struct cf2_ctx *t, BOOL existing, ULONGLONG size, DWORD
     COPYFILE2_EXTENDED_PARAMETERS p = cf2_v1(0);
     char what[128];
     snprintf(what, sizeof what, "%s fault at chunk %llu (error %lu), %s destination, %llu-byte source",
-             phase_name(phase), chunk, error, existing ? "existing" : "new", size);
+             cf2_phase_name(phase), chunk, error, existing ? "existing" : "new", size);
     cf2_expect_err(cf2_call(s.src, s.dst, &p), error, what);
     if (gone)
         cf2_check(!cf2_exists(s.dst), "%s: the destination was not deleted", what);

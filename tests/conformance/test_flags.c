@@ -121,19 +121,6 @@ static ULONGLONG msg_chunk(const COPYFILE2_MESSAGE *m)
     return ~0ull;
 }
 
-static const char *type_name(COPYFILE2_MESSAGE_TYPE type)
-{
-    switch (type) {
-    case COPYFILE2_CALLBACK_CHUNK_STARTED: return "CHUNK_STARTED";
-    case COPYFILE2_CALLBACK_CHUNK_FINISHED: return "CHUNK_FINISHED";
-    case COPYFILE2_CALLBACK_STREAM_STARTED: return "STREAM_STARTED";
-    case COPYFILE2_CALLBACK_STREAM_FINISHED: return "STREAM_FINISHED";
-    case COPYFILE2_CALLBACK_POLL_CONTINUE: return "POLL_CONTINUE";
-    case COPYFILE2_CALLBACK_ERROR: return "ERROR";
-    default: return "(other)";
-    }
-}
-
 /* FileAccessInformation (class 8) of a handle, through ntdll. */
 typedef LONG(WINAPI *nt_query_information_file_fn)(HANDLE, void *, void *, ULONG, ULONG);
 static BOOL handle_access(HANDLE h, ULONG *access)
@@ -253,7 +240,7 @@ static void expect_sequence_(const struct rec *r, ULONGLONG size, ULONGLONG chun
     NEXT_NOT_POLL();
     if (i >= r->n || r->msgs[i].m.Type != COPYFILE2_CALLBACK_STREAM_STARTED) {
         snprintf(why, sizeof why, "message %u is %s, expected STREAM_STARTED", i,
-                 i < r->n ? type_name(r->msgs[i].m.Type) : "missing");
+                 i < r->n ? cf2_type_name(r->msgs[i].m.Type) : "missing");
         goto fail;
     }
     const COPYFILE2_MESSAGE *m = &r->msgs[i].m;
@@ -277,7 +264,7 @@ static void expect_sequence_(const struct rec *r, ULONGLONG size, ULONGLONG chun
             m->Info.ChunkStarted.uliTotalFileSize.QuadPart != size) {
             snprintf(why, sizeof why,
                      "message %u: expected CHUNK_STARTED stream 1 chunk %llu size %llu; got %s stream %lu "
-                     "chunk %llu size %llu", i, k, csize, m ? type_name(m->Type) : "nothing",
+                     "chunk %llu size %llu", i, k, csize, m ? cf2_type_name(m->Type) : "nothing",
                      m ? msg_stream(m) : 0, m ? msg_chunk(m) : 0,
                      m && m->Type == COPYFILE2_CALLBACK_CHUNK_STARTED ? m->Info.ChunkStarted.uliChunkSize.QuadPart : 0);
             goto fail;
@@ -294,7 +281,7 @@ static void expect_sequence_(const struct rec *r, ULONGLONG size, ULONGLONG chun
             snprintf(why, sizeof why,
                      "message %u: expected CHUNK_FINISHED stream 1 chunk %llu size %llu transferred %llu "
                      "flags 0x%lx; got %s stream %lu chunk %llu size %llu transferred %llu/%llu flags 0x%lx",
-                     i, k, csize, done, cflags, m ? type_name(m->Type) : "nothing", m ? msg_stream(m) : 0,
+                     i, k, csize, done, cflags, m ? cf2_type_name(m->Type) : "nothing", m ? msg_stream(m) : 0,
                      m ? msg_chunk(m) : 0,
                      m && m->Type == COPYFILE2_CALLBACK_CHUNK_FINISHED ? m->Info.ChunkFinished.uliChunkSize.QuadPart : 0,
                      m && m->Type == COPYFILE2_CALLBACK_CHUNK_FINISHED ? m->Info.ChunkFinished.uliStreamBytesTransferred.QuadPart : 0,
@@ -310,13 +297,13 @@ static void expect_sequence_(const struct rec *r, ULONGLONG size, ULONGLONG chun
         m->Info.StreamFinished.uliStreamBytesTransferred.QuadPart != size ||
         m->Info.StreamFinished.uliTotalBytesTransferred.QuadPart != size) {
         snprintf(why, sizeof why, "message %u: expected STREAM_FINISHED of stream 1 with %llu bytes; got %s", i,
-                 size, m ? type_name(m->Type) : "nothing");
+                 size, m ? cf2_type_name(m->Type) : "nothing");
         goto fail;
     }
     i++;
     if (i != r->n) {
         snprintf(why, sizeof why, "%u messages after STREAM_FINISHED (the first is %s)", r->n - i,
-                 type_name(r->msgs[i].m.Type));
+                 cf2_type_name(r->msgs[i].m.Type));
         goto fail;
     }
 #undef NEXT_NOT_POLL
@@ -347,7 +334,7 @@ static void expect_only_stream_finished_after_answer_(const struct rec *r, const
     for (unsigned i = r->answered; i < r->n && i < REC_MAX; i++) {
         COPYFILE2_MESSAGE_TYPE type = r->msgs[i].m.Type;
         if (type == COPYFILE2_CALLBACK_CHUNK_STARTED || type == COPYFILE2_CALLBACK_CHUNK_FINISHED) {
-            cf2_err("ERROR: %s: progress went on after the answer (%s, message %u)\n", what, type_name(type), i);
+            cf2_err("ERROR: %s: progress went on after the answer (%s, message %u)\n", what, cf2_type_name(type), i);
             _fail(file, line);
         }
     }
@@ -356,7 +343,7 @@ static void expect_only_stream_finished_after_answer_(const struct rec *r, const
     if (after != 1 || r->msgs[r->answered].m.Type != COPYFILE2_CALLBACK_STREAM_FINISHED) {
         cf2_err("ERROR: %s: after the answer the routine got %u message(s) (first: %s), expected exactly one "
                 "STREAM_FINISHED\n", what, after,
-                after ? type_name(r->msgs[r->answered].m.Type) : "none");
+                after ? cf2_type_name(r->msgs[r->answered].m.Type) : "none");
         _fail(file, line);
     }
 }
@@ -925,7 +912,7 @@ void flags_directory_creates(struct cf2_ctx *t)
     cf2_check(cf2_count_entries(dst) == 0, "the folder's entries were copied (%d)", cf2_count_entries(dst));
     if (!cf2_doc_only) /* flags.md: no stream messages for a folder (OURS) */
         cf2_check(r.n == 0, "the routine got %u message(s) (first %s), expected none", r.n,
-                  r.n ? type_name(r.msgs[0].m.Type) : "");
+                  r.n ? cf2_type_name(r.msgs[0].m.Type) : "");
     cf2_check(cf2_count_entries(src) == 1, "the source folder changed");
 }
 
@@ -1402,7 +1389,7 @@ static void expect_same_messages(const struct rec *a, const struct rec *b, const
         normalize(&x);
         normalize(&y);
         cf2_check(!memcmp(&x, &y, sizeof x), "%s: message %u (%s) differs from the one without the flag (%s)", what,
-                  i, type_name(y.Type), type_name(x.Type));
+                  i, cf2_type_name(y.Type), cf2_type_name(x.Type));
     }
 }
 
@@ -1850,7 +1837,7 @@ void flags_v2_old_routine_precedence(struct cf2_ctx *t)
     old_first_reason = 0xFFFF;
     cf2_expect_ok(cf2_call(src, dst, &p), "both progress routines set");
     cf2_expect_pattern(dst, size, SRC_SEED);
-    cf2_check(r.n == 0, "pProgressRoutine was called %u times (first: %s)", r.n, r.n ? type_name(r.msgs[0].m.Type) : "");
+    cf2_check(r.n == 0, "pProgressRoutine was called %u times (first: %s)", r.n, r.n ? cf2_type_name(r.msgs[0].m.Type) : "");
     cf2_check(old_calls > 0, "pProgressRoutineOld was never called");
     cf2_check(old_first_reason == CALLBACK_STREAM_SWITCH, "the first old-style call has reason %lu, expected "
               "CALLBACK_STREAM_SWITCH", old_first_reason);

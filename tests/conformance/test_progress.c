@@ -36,53 +36,6 @@
 #define REC_NONE ((size_t)-1)
 #define REC_LIMIT 200000u
 
-/* ---------------------------------------------------------------- names */
-
-static const char *type_name(DWORD type)
-{
-    switch (type) {
-    case COPYFILE2_CALLBACK_CHUNK_STARTED: return "CHUNK_STARTED";
-    case COPYFILE2_CALLBACK_CHUNK_FINISHED: return "CHUNK_FINISHED";
-    case COPYFILE2_CALLBACK_STREAM_STARTED: return "STREAM_STARTED";
-    case COPYFILE2_CALLBACK_STREAM_FINISHED: return "STREAM_FINISHED";
-    case COPYFILE2_CALLBACK_POLL_CONTINUE: return "POLL_CONTINUE";
-    case COPYFILE2_CALLBACK_ERROR: return "ERROR";
-    case 7: return "SPARSE_CHUNK_STARTED(7)";
-    case 8: return "SPARSE_CHUNK_FINISHED(8)";
-    }
-    return "invalid type";
-}
-
-static const char *action_name(DWORD a)
-{
-    static char buf[4][32];
-    static int next;
-    switch (a) {
-    case COPYFILE2_PROGRESS_CONTINUE: return "CONTINUE";
-    case COPYFILE2_PROGRESS_CANCEL: return "CANCEL";
-    case COPYFILE2_PROGRESS_STOP: return "STOP";
-    case COPYFILE2_PROGRESS_QUIET: return "QUIET";
-    case COPYFILE2_PROGRESS_PAUSE: return "PAUSE";
-    }
-    char *o = buf[next++ & 3];
-    snprintf(o, sizeof buf[0], "invalid action 0x%lx", (unsigned long)a);
-    return o;
-}
-
-static const char *phase_name(DWORD p)
-{
-    switch (p) {
-    case COPYFILE2_PHASE_NONE: return "NONE";
-    case COPYFILE2_PHASE_PREPARE_SOURCE: return "PREPARE_SOURCE";
-    case COPYFILE2_PHASE_PREPARE_DEST: return "PREPARE_DEST";
-    case COPYFILE2_PHASE_READ_SOURCE: return "READ_SOURCE";
-    case COPYFILE2_PHASE_WRITE_DESTINATION: return "WRITE_DESTINATION";
-    case COPYFILE2_PHASE_SERVER_COPY: return "SERVER_COPY";
-    case COPYFILE2_PHASE_NAMEGRAFT_COPY: return "NAMEGRAFT_COPY";
-    }
-    return "?";
-}
-
 /* ---------------------------------------------------------------- message fields */
 
 /* The fields of a message other than its handles, by name, in layout order.
@@ -156,12 +109,12 @@ static const char *msg_str(const COPYFILE2_MESSAGE *m)
     const char *name[12];
     ULONGLONG v[12];
     int n = fields_of(m, name, v);
-    size_t len = (size_t)snprintf(o, sizeof ring[0], "%s", type_name(m->Type));
+    size_t len = (size_t)snprintf(o, sizeof ring[0], "%s", cf2_type_name(m->Type));
     for (int i = 1; i < n && len < sizeof ring[0]; i++) {
         if (!strcmp(name[i], "hrFailure"))
             len += (size_t)snprintf(o + len, sizeof ring[0] - len, " %s=0x%08llx", name[i], v[i]);
         else if (!strcmp(name[i], "CopyPhase"))
-            len += (size_t)snprintf(o + len, sizeof ring[0] - len, " %s=%s", name[i], phase_name((DWORD)v[i]));
+            len += (size_t)snprintf(o + len, sizeof ring[0] - len, " %s=%s", name[i], cf2_phase_name((DWORD)v[i]));
         else
             len += (size_t)snprintf(o + len, sizeof ring[0] - len, " %s=%llu", name[i] + (name[i][0] == 'u' ? 3 : 0), v[i]);
     }
@@ -415,11 +368,11 @@ static void rec_handles(struct rec *r, size_t i, HANDLE src, HANDLE dst)
 static void rec_check_message(struct rec *r, const COPYFILE2_MESSAGE *m, size_t i)
 {
     if (m->Type == 7 || m->Type == 8)
-        rec_problem(r, "message %u: type %s was sent (contract 9.18: never)", (unsigned)i, type_name(m->Type));
+        rec_problem(r, "message %u: type %s was sent (contract 9.18: never)", (unsigned)i, cf2_type_name(m->Type));
     else if (m->Type < COPYFILE2_CALLBACK_CHUNK_STARTED || m->Type > COPYFILE2_CALLBACK_ERROR)
         rec_problem(r, "message %u: type %u is outside 1..6", (unsigned)i, (unsigned)m->Type);
     if (m->dwPadding != 0 && !cf2_doc_only) /* OURS: undescribed, set to 0 */
-        rec_problem(r, "message %u (%s): dwPadding is %lu", (unsigned)i, type_name(m->Type), m->dwPadding);
+        rec_problem(r, "message %u (%s): dwPadding is %lu", (unsigned)i, cf2_type_name(m->Type), m->dwPadding);
     HANDLE hs = NULL, hd = NULL;
     DWORD stream = 1, reserved = 0;
     switch (m->Type) {
@@ -458,11 +411,11 @@ static void rec_check_message(struct rec *r, const COPYFILE2_MESSAGE *m, size_t 
         break;
     }
     if (stream < 1)
-        rec_problem(r, "message %u (%s): dwStreamNumber is 0 (streams count from 1)", (unsigned)i, type_name(m->Type));
+        rec_problem(r, "message %u (%s): dwStreamNumber is 0 (streams count from 1)", (unsigned)i, cf2_type_name(m->Type));
     if (m->Type == COPYFILE2_CALLBACK_CHUNK_FINISHED && !r->exact_flags)
         reserved &= ~(DWORD)COPYFILE2_MESSAGE_COPY_OFFLOAD; /* the one defined bit (contract 9.21) */
     if (reserved != 0 && !cf2_doc_only) /* OURS: "internal use", 0 here */
-        rec_problem(r, "message %u (%s): dwReserved/dwFlags is 0x%lx, expected 0", (unsigned)i, type_name(m->Type),
+        rec_problem(r, "message %u (%s): dwReserved/dwFlags is 0x%lx, expected 0", (unsigned)i, cf2_type_name(m->Type),
                     reserved);
     if (hs && r->check_handles &&
         (r->handle_every <= 1 || i < 16 || i % r->handle_every == 0 ||
@@ -501,7 +454,7 @@ static COPYFILE2_MESSAGE_ACTION CALLBACK rec_cb(const COPYFILE2_MESSAGE *m, PVOI
     r->n++;
     if (GetCurrentThreadId() != r->thread && !cf2_doc_only) /* OURS (contract 9.20) */
         rec_problem(r, "message %u (%s) came on thread %lu, CopyFile2 was called on thread %lu", (unsigned)i,
-                    type_name(m->Type), GetCurrentThreadId(), r->thread);
+                    cf2_type_name(m->Type), GetCurrentThreadId(), r->thread);
     rec_check_message(r, m, i);
     DWORD a = REC_DEFAULT;
     if (r->hook)
@@ -1212,8 +1165,8 @@ static void one_action(struct cf2_ctx *t, DWORD action, size_t k, const WCHAR *s
     r.act = action;
     COPYFILE2_EXTENDED_PARAMETERS p = rec_v1(&r, 0, NULL);
     char what[160];
-    snprintf(what, sizeof what, "%s in reply to message #%u (%s)", action_name(action), (unsigned)k,
-             type_name(full->m[k].Type));
+    snprintf(what, sizeof what, "%s in reply to message #%u (%s)", cf2_action_name(action), (unsigned)k,
+             cf2_type_name(full->m[k].Type));
     struct cf2_res res = rec_call(&r, src, dst, &p);
     rec_expect_clean(&r, what);
 
@@ -1331,7 +1284,7 @@ void prog_after_stop_pause_answer_ignored(struct cf2_ctx *t)
             COPYFILE2_EXTENDED_PARAMETERS p = rec_v1(&r, 0, NULL);
             char what[128];
             snprintf(what, sizeof what, "%s at CHUNK_FINISHED 0, then %s to STREAM_FINISHED",
-                     action_name(firsts[a]), action_name(seconds[b]));
+                     cf2_action_name(firsts[a]), cf2_action_name(seconds[b]));
             struct cf2_res res = rec_call(&r, src, dst, &p);
             rec_expect_clean(&r, what);
             struct seq exp = seq_prefix(&full, 2);
@@ -1381,7 +1334,7 @@ void prog_pfcancel_from_callback(struct cf2_ctx *t)
         COPYFILE2_EXTENDED_PARAMETERS p = rec_v1(&r, 0, &cancel);
         char what[128];
         snprintf(what, sizeof what, "pfCancel set in reply to message #%u (%s)", (unsigned)k,
-                 type_name(full.m[k].Type));
+                 cf2_type_name(full.m[k].Type));
         struct cf2_res res = rec_call(&r, src, dst, &p);
         rec_expect_clean(&r, what);
         struct seq exp = seq_prefix(&full, k);
@@ -1559,7 +1512,7 @@ void prog_poll_continue_actions(struct cf2_ctx *t)
         COPYFILE2_EXTENDED_PARAMETERS_V2 p = rec_v2(&r, 0, NULL);
         p.ioDesiredRate = 512;
         char what[96];
-        snprintf(what, sizeof what, "%s in reply to the first POLL_CONTINUE", action_name(action));
+        snprintf(what, sizeof what, "%s in reply to the first POLL_CONTINUE", cf2_action_name(action));
         struct cf2_res res = rec_call(&r, src, dst, &p);
         rec_expect_clean(&r, what);
         rec_expect_monotonic(&r, what);
@@ -1643,7 +1596,7 @@ void prog_error_fault_fields(struct cf2_ctx *t)
     p.ioDesiredSize = chunk == CHUNK ? 0 : (ULONG)chunk;
     cf2_set_fault(phase, at, error);
     char what[96];
-    snprintf(what, sizeof what, "%s fault at chunk %llu", phase_name(phase), at);
+    snprintf(what, sizeof what, "%s fault at chunk %llu", cf2_phase_name(phase), at);
     struct cf2_res res = rec_call(&r, src, dst, &p);
     cf2_set_fault(0, 0, 0);
     rec_expect_clean(&r, what);
@@ -1674,7 +1627,7 @@ void prog_error_reply(struct cf2_ctx *t)
     COPYFILE2_EXTENDED_PARAMETERS p = rec_v1(&r, 0, NULL);
     cf2_set_fault(COPYFILE2_PHASE_WRITE_DESTINATION, at, ERROR_DISK_FULL);
     char what[96];
-    snprintf(what, sizeof what, "%s in reply to the ERROR of a write fault at chunk 2", action_name(action));
+    snprintf(what, sizeof what, "%s in reply to the ERROR of a write fault at chunk 2", cf2_action_name(action));
     struct cf2_res res = rec_call(&r, src, dst, &p);
     cf2_set_fault(0, 0, 0);
     rec_expect_clean(&r, what);
@@ -1732,7 +1685,7 @@ void prog_error_prepare_source_missing(struct cf2_ctx *t)
         r.act = action;
         COPYFILE2_EXTENDED_PARAMETERS p = rec_v1(&r, 0, NULL);
         char what[96];
-        snprintf(what, sizeof what, "%s in reply to the ERROR of a missing source", action_name(action));
+        snprintf(what, sizeof what, "%s in reply to the ERROR of a missing source", cf2_action_name(action));
         struct cf2_res res = rec_call(&r, src, dst, &p);
         rec_expect_clean(&r, what);
         struct seq exp = { 0 };
@@ -1778,7 +1731,7 @@ void prog_error_prepare_dest_exists(struct cf2_ctx *t)
         r.act = action;
         COPYFILE2_EXTENDED_PARAMETERS p = rec_v1(&r, COPY_FILE_FAIL_IF_EXISTS, NULL);
         char what[96];
-        snprintf(what, sizeof what, "%s in reply to the ERROR of FAIL_IF_EXISTS", action_name(action));
+        snprintf(what, sizeof what, "%s in reply to the ERROR of FAIL_IF_EXISTS", cf2_action_name(action));
         struct cf2_res res = rec_call(&r, src, dst, &p);
         rec_expect_clean(&r, what);
         struct seq exp = { 0 };

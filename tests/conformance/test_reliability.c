@@ -37,45 +37,6 @@ unsigned cf2_rel_faults_injected;
 unsigned cf2_rel_exceptions_unwound;
 unsigned cf2_rel_leak_checks;
 
-static const char *phase_name(DWORD phase)
-{
-    switch (phase) {
-    case COPYFILE2_PHASE_NONE: return "NONE";
-    case COPYFILE2_PHASE_PREPARE_SOURCE: return "PREPARE_SOURCE";
-    case COPYFILE2_PHASE_PREPARE_DEST: return "PREPARE_DEST";
-    case COPYFILE2_PHASE_READ_SOURCE: return "READ_SOURCE";
-    case COPYFILE2_PHASE_WRITE_DESTINATION: return "WRITE_DESTINATION";
-    case COPYFILE2_PHASE_SERVER_COPY: return "SERVER_COPY";
-    case COPYFILE2_PHASE_NAMEGRAFT_COPY: return "NAMEGRAFT_COPY";
-    }
-    return "?";
-}
-
-static const char *action_name(DWORD a)
-{
-    switch (a) {
-    case COPYFILE2_PROGRESS_CONTINUE: return "CONTINUE";
-    case COPYFILE2_PROGRESS_CANCEL: return "CANCEL";
-    case COPYFILE2_PROGRESS_STOP: return "STOP";
-    case COPYFILE2_PROGRESS_QUIET: return "QUIET";
-    case COPYFILE2_PROGRESS_PAUSE: return "PAUSE";
-    }
-    return "invalid";
-}
-
-static const char *type_name(DWORD type)
-{
-    switch (type) {
-    case COPYFILE2_CALLBACK_CHUNK_STARTED: return "CHUNK_STARTED";
-    case COPYFILE2_CALLBACK_CHUNK_FINISHED: return "CHUNK_FINISHED";
-    case COPYFILE2_CALLBACK_STREAM_STARTED: return "STREAM_STARTED";
-    case COPYFILE2_CALLBACK_STREAM_FINISHED: return "STREAM_FINISHED";
-    case COPYFILE2_CALLBACK_POLL_CONTINUE: return "POLL_CONTINUE";
-    case COPYFILE2_CALLBACK_ERROR: return "ERROR";
-    }
-    return "?";
-}
-
 /* ---------------------------------------------------------------- handle leaks */
 
 /* Wine creates a handle or two lazily the first time a process copies (a
@@ -326,7 +287,7 @@ static void one_fault(struct cf2_ctx *t, const struct fault_mode *mode, const st
 {
     char what[256];
     snprintf(what, sizeof what, "%s: fault %s (%s, chunk %llu, error %lu), %s destination", mode->name,
-             fp->where, phase_name(fp->phase), fp->chunk, fp->error, existing ? "existing" : "new");
+             fp->where, cf2_phase_name(fp->phase), fp->chunk, fp->error, existing ? "existing" : "new");
 
     SetFileAttributesW(dst, FILE_ATTRIBUTE_NORMAL);
     DeleteFileW(dst);
@@ -369,7 +330,7 @@ static void one_fault(struct cf2_ctx *t, const struct fault_mode *mode, const st
         cf2_check(s.errors == 1, "%s: %u ERROR messages, expected 1", what, s.errors);
         cf2_check(s.error.Info.Error.CopyPhase == (COPYFILE2_COPY_PHASE)fp->phase,
                   "%s: ERROR message phase %s, expected %s", what,
-                  phase_name(s.error.Info.Error.CopyPhase), phase_name(fp->phase));
+                  cf2_phase_name(s.error.Info.Error.CopyPhase), cf2_phase_name(fp->phase));
         cf2_check(s.error.Info.Error.hrFailure == HRESULT_FROM_WIN32(fp->error),
                   "%s: ERROR message hrFailure 0x%08lx, expected 0x%08lx", what,
                   (unsigned long)s.error.Info.Error.hrFailure, (unsigned long)HRESULT_FROM_WIN32(fp->error));
@@ -384,11 +345,11 @@ static void one_fault(struct cf2_ctx *t, const struct fault_mode *mode, const st
         if ((a == COPYFILE2_PROGRESS_STOP || a == COPYFILE2_PROGRESS_PAUSE) && !early)
             cf2_check(s.after_error == 1 && s.first_after_error == COPYFILE2_CALLBACK_STREAM_FINISHED,
                       "%s: after %s, expected exactly one more message (STREAM_FINISHED), got %u "
-                      "(first %s)", what, action_name(a), s.after_error, type_name(s.first_after_error));
+                      "(first %s)", what, cf2_action_name(a), s.after_error, cf2_type_name(s.first_after_error));
         else
             cf2_check(s.after_error == 0, "%s: %u messages after the ERROR message answered %s "
-                      "(first %s), expected none", what, s.after_error, action_name(a),
-                      type_name(s.first_after_error));
+                      "(first %s), expected none", what, s.after_error, cf2_action_name(a),
+                      cf2_type_name(s.first_after_error));
     }
 
     /* The destination. */
@@ -581,7 +542,7 @@ void rel_source_changed(struct cf2_ctx *t)
         cf2_check(s.errors == 1 && s.error.Info.Error.CopyPhase == COPYFILE2_PHASE_READ_SOURCE &&
                       s.error.Info.Error.hrFailure == HRESULT_FROM_WIN32(ERROR_HANDLE_EOF),
                   "expected one ERROR message (READ_SOURCE, ERROR_HANDLE_EOF); got %u (phase %s, hr 0x%08lx)",
-                  s.errors, phase_name(s.error.Info.Error.CopyPhase), (unsigned long)s.error.Info.Error.hrFailure);
+                  s.errors, cf2_phase_name(s.error.Info.Error.CopyPhase), (unsigned long)s.error.Info.Error.hrFailure);
         cf2_expect_absent(dst);
         cf2_expect_pattern(src, 3 * R_CHUNK / 2 + 100, R_SEED); /* only what the test did to it */
         break;
@@ -961,7 +922,7 @@ void rel_invalid_action(struct cf2_ctx *t)
     for (size_t i = 0; i < sizeof invalid_actions / sizeof invalid_actions[0]; i++) {
         for (int variant = 0; variant < 3; variant++) { /* new, existing, restartable */
             char what[200];
-            snprintf(what, sizeof what, "%s answered 0x%lx, %s", type_name(type), invalid_actions[i],
+            snprintf(what, sizeof what, "%s answered 0x%lx, %s", cf2_type_name(type), invalid_actions[i],
                      variant == 0 ? "new destination" : variant == 1 ? "existing destination" : "RESTARTABLE");
             DeleteFileW(dst);
             if (variant == 1)
@@ -987,12 +948,12 @@ void rel_invalid_action(struct cf2_ctx *t)
             cf2_expect_invalidarg(r, what);
             cf2_check(!cf2_exists(dst), "%s: the destination was not deleted", what);
             cf2_check(s.after_trigger == 0, "%s: %u messages after the invalid answer (first %s)", what,
-                      s.after_trigger, type_name(s.first_after_trigger));
+                      s.after_trigger, cf2_type_name(s.first_after_trigger));
             n++;
         }
     }
     cf2_expect_unchanged(src, &src_fp, "the source");
-    cf2_note("%u invalid answers to %s: E_INVALIDARG, destination deleted", n, type_name(type));
+    cf2_note("%u invalid answers to %s: E_INVALIDARG, destination deleted", n, cf2_type_name(type));
 }
 
 /* The CopyFileEx-style routine of a V2 structure: anything but
@@ -1157,7 +1118,7 @@ void rel_exception(struct cf2_ctx *t)
         cf2_set_fault(COPYFILE2_PHASE_READ_SOURCE, 2, ERROR_READ_FAULT);
 
     char what[160];
-    snprintf(what, sizeof what, "an exception raised by the routine at %s%s%s", type_name(type),
+    snprintf(what, sizeof what, "an exception raised by the routine at %s%s%s", cf2_type_name(type),
              restartable ? ", RESTARTABLE" : "", existing ? ", existing destination" : "");
     DWORD before = handles_now();
     struct cf2_res r;
@@ -1389,13 +1350,13 @@ static void every_use_handles(struct script *s, const COPYFILE2_MESSAGE *m)
     u->uses++;
     LARGE_INTEGER sz;
     if (!GetFileSizeEx(hs, &sz) || (ULONGLONG)sz.QuadPart != u->size)
-        script_problem(s, "%s: GetFileSizeEx(hSourceFile) gave %lld (error %lu), expected %llu", type_name(m->Type),
+        script_problem(s, "%s: GetFileSizeEx(hSourceFile) gave %lld (error %lu), expected %llu", cf2_type_name(m->Type),
                        sz.QuadPart, GetLastError(), u->size);
     if (!GetFileSizeEx(hd, &sz))
-        script_problem(s, "%s: GetFileSizeEx(hDestinationFile) failed: %lu", type_name(m->Type), GetLastError());
+        script_problem(s, "%s: GetFileSizeEx(hDestinationFile) failed: %lu", cf2_type_name(m->Type), GetLastError());
     BY_HANDLE_FILE_INFORMATION info;
     if (!GetFileInformationByHandle(hs, &info) || !GetFileInformationByHandle(hd, &info))
-        script_problem(s, "%s: GetFileInformationByHandle failed: %lu", type_name(m->Type), GetLastError());
+        script_problem(s, "%s: GetFileInformationByHandle failed: %lu", cf2_type_name(m->Type), GetLastError());
     /* A read at an explicit offset, then the file pointers moved: the copy
      * uses explicit offsets, so neither may change what it writes. */
     static BYTE buf[4096], want[4096];
@@ -1406,12 +1367,12 @@ static void every_use_handles(struct script *s, const COPYFILE2_MESSAGE *m)
     ov.OffsetHigh = (DWORD)(off >> 32);
     DWORD got = 0;
     if (!ReadFile(hs, buf, sizeof buf, &got, &ov) || got != sizeof buf) {
-        script_problem(s, "%s: ReadFile(hSourceFile) at %llu failed: %lu (got %lu)", type_name(m->Type), off,
+        script_problem(s, "%s: ReadFile(hSourceFile) at %llu failed: %lu (got %lu)", cf2_type_name(m->Type), off,
                        GetLastError(), got);
     } else {
         cf2_pattern(R_SEED, off, want, sizeof want);
         if (memcmp(buf, want, sizeof buf) != 0)
-            script_problem(s, "%s: ReadFile(hSourceFile) at %llu read the wrong bytes", type_name(m->Type), off);
+            script_problem(s, "%s: ReadFile(hSourceFile) at %llu read the wrong bytes", cf2_type_name(m->Type), off);
         u->reads++;
     }
     if (u->restartable && m->Type == COPYFILE2_CALLBACK_CHUNK_FINISHED) {

@@ -335,19 +335,6 @@ static COPYFILE2_MESSAGE_ACTION CALLBACK recorder(const COPYFILE2_MESSAGE *m, PV
     return answer;
 }
 
-static const char *type_name(COPYFILE2_MESSAGE_TYPE t)
-{
-    switch (t) {
-    case COPYFILE2_CALLBACK_CHUNK_STARTED: return "CHUNK_STARTED";
-    case COPYFILE2_CALLBACK_CHUNK_FINISHED: return "CHUNK_FINISHED";
-    case COPYFILE2_CALLBACK_STREAM_STARTED: return "STREAM_STARTED";
-    case COPYFILE2_CALLBACK_STREAM_FINISHED: return "STREAM_FINISHED";
-    case COPYFILE2_CALLBACK_POLL_CONTINUE: return "POLL_CONTINUE";
-    case COPYFILE2_CALLBACK_ERROR: return "ERROR";
-    default: return "(other)";
-    }
-}
-
 /* Calls CopyFile2 with the recorder and pfCancel -> FALSE: a V1 structure
  * when io_size is 0, else V2 with that ioDesiredSize (and ioDesiredRate). */
 static struct cf2_res copy_rate(const WCHAR *src, const WCHAR *dst, DWORD flags, ULONG io_size,
@@ -386,14 +373,14 @@ static void expect_one_message_after(const struct rec *r, const char *answer, co
     cf2_check(r->n <= MAX_MSGS, "%s: %u messages, more than the recorder holds", what, r->n);
     if (r->m[a].type == COPYFILE2_CALLBACK_STREAM_FINISHED) {
         cf2_check(r->n == a + 1, "%s: %u message(s) after %s was answered to STREAM_FINISHED, expected none "
-                  "(the first: %s)", what, r->n - a - 1, answer, type_name(r->m[a + 1].type));
+                  "(the first: %s)", what, r->n - a - 1, answer, cf2_type_name(r->m[a + 1].type));
         return;
     }
     cf2_check(r->n == a + 2, "%s: %u message(s) after %s, expected exactly one (STREAM_FINISHED)", what,
               r->n - a - 1, answer);
     cf2_check(r->m[a + 1].type == COPYFILE2_CALLBACK_STREAM_FINISHED,
               "%s: the message after %s is %s, expected STREAM_FINISHED", what, answer,
-              type_name(r->m[a + 1].type));
+              cf2_type_name(r->m[a + 1].type));
 }
 
 /* OURS (docs/protocol-section.md.part, "Resumed copies"): checks one stream's
@@ -411,7 +398,7 @@ static ULONGLONG check_trace(const struct rec *r, ULONGLONG size, ULONGLONG chun
     unsigned i = 0;
     const struct msg *m = &r->m[0];
     cf2_check(m->type == COPYFILE2_CALLBACK_STREAM_STARTED, "%s: the first message is %s, expected STREAM_STARTED",
-              what, type_name(m->type));
+              what, cf2_type_name(m->type));
     cf2_check(m->stream == 1 && m->stream_size == size && m->total_size == size,
               "%s: STREAM_STARTED stream %lu, sizes %llu/%llu; expected stream 1 with the full size %llu",
               what, m->stream, m->stream_size, m->total_size, size);
@@ -451,11 +438,11 @@ static ULONGLONG check_trace(const struct rec *r, ULONGLONG size, ULONGLONG chun
     while (i < r->n && r->m[i].type == COPYFILE2_CALLBACK_POLL_CONTINUE)
         i++;
     cf2_check(i + 1 == r->n, "%s: %u message(s) left after the chunks (the next: %s), expected only "
-              "STREAM_FINISHED", what, r->n - i, i < r->n ? type_name(r->m[i].type) : "none");
+              "STREAM_FINISHED", what, r->n - i, i < r->n ? cf2_type_name(r->m[i].type) : "none");
     m = &r->m[i];
     cf2_check(m->type == COPYFILE2_CALLBACK_STREAM_FINISHED,
               "%s: the last message is %s, expected STREAM_FINISHED",
-              what, type_name(m->type));
+              what, cf2_type_name(m->type));
     cf2_check(m->stream_size == size && m->total_size == size && m->stream_done == m->total_done,
               "%s: STREAM_FINISHED sizes %llu/%llu, transferred %llu/%llu", what, m->stream_size,
               m->total_size, m->stream_done, m->total_done);
@@ -952,7 +939,7 @@ void restart_fault_restartable_resumes(struct cf2_ctx *t)
     cf2_check(e->type == COPYFILE2_CALLBACK_ERROR && e->phase == (COPYFILE2_COPY_PHASE)phase && e->chunk == 2 &&
                   e->hr == HRESULT_FROM_WIN32(error),
               "the last message is %s (phase %d, chunk %llu, hr 0x%08lx), expected ERROR for phase %lu chunk 2",
-              type_name(e->type), (int)e->phase, e->chunk, (unsigned long)e->hr, phase);
+              cf2_type_name(e->type), (int)e->phase, e->chunk, (unsigned long)e->hr, phase);
     cf2_expect_present(dst);
     struct hdr h = expect_paused(dst, src, UINT64_MAX, SEED_A, "destination after the fault");
     cf2_check(h.committed % BIG_CHUNK == 0 && h.committed <= 2 * BIG_CHUNK,
@@ -1066,7 +1053,7 @@ void restart_fail_if_exists_resume(struct cf2_ctx *t)
         for (unsigned i = 0; i < rec2.n && i < MAX_MSGS; i++)
             cf2_check(rec2.m[i].type == COPYFILE2_CALLBACK_ERROR,
                       "%s: the refused call sent %s (only an ERROR message is expected)", what,
-                      type_name(rec2.m[i].type));
+                      cf2_type_name(rec2.m[i].type));
     } else {
         cf2_expect_ok(r, what);
         if (!cf2_doc_only)
@@ -1506,17 +1493,17 @@ void restart_resume_progress(struct cf2_ctx *t)
     cf2_check(rec2.n >= 3, "only %u messages", rec2.n);
     const struct msg *m = &rec2.m[0];
     cf2_check(m->type == COPYFILE2_CALLBACK_STREAM_STARTED && m->stream_size == size && m->total_size == size,
-              "first message %s with sizes %llu/%llu; expected STREAM_STARTED with %llu", type_name(m->type),
+              "first message %s with sizes %llu/%llu; expected STREAM_STARTED with %llu", cf2_type_name(m->type),
               m->stream_size, m->total_size, size);
     m = &rec2.m[1];
     cf2_check(m->type == COPYFILE2_CALLBACK_CHUNK_STARTED && m->chunk == 3 && m->chunk_size == chunk,
               "second message %s chunk %llu size %llu; expected CHUNK_STARTED chunk 3 of %llu bytes",
-              type_name(m->type), m->chunk, m->chunk_size, chunk);
+              cf2_type_name(m->type), m->chunk, m->chunk_size, chunk);
     m = &rec2.m[2];
     cf2_check(m->type == COPYFILE2_CALLBACK_CHUNK_FINISHED && m->chunk == 3 &&
                   m->stream_done == committed + chunk && m->total_done == committed + chunk,
               "third message %s chunk %llu transferred %llu/%llu; expected CHUNK_FINISHED chunk 3 with %llu",
-              type_name(m->type), m->chunk, m->stream_done, m->total_done, committed + chunk);
+              cf2_type_name(m->type), m->chunk, m->stream_done, m->total_done, committed + chunk);
     ULONGLONG last = 0;
     for (unsigned i = 0; i < rec2.n; i++) {
         if (rec2.m[i].type != COPYFILE2_CALLBACK_CHUNK_FINISHED)

@@ -268,45 +268,13 @@ static void delete_if_present(const wchar_t *path)
 }
 
 /* The 64 KiB loop: the baseline method and also how destinations are
- * prepared for --existing.  Returns a Win32 error code, 0 on success. */
-static DWORD loop_copy(const wchar_t *src, const wchar_t *dst, DWORD disposition)
-{
-    HANDLE in = CreateFileW(src, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING,
-                            FILE_ATTRIBUTE_NORMAL, NULL);
-    if (in == INVALID_HANDLE_VALUE)
-        return GetLastError();
-    HANDLE out = CreateFileW(dst, GENERIC_WRITE, 0, NULL, disposition,
-                             FILE_ATTRIBUTE_NORMAL, NULL);
-    if (out == INVALID_HANDLE_VALUE) {
-        DWORD e = GetLastError();
-        CloseHandle(in);
-        return e;
-    }
-    DWORD err = 0;
-    for (;;) {
-        DWORD got, put;
-        if (!ReadFile(in, g_loopbuf, LOOP_BUF, &got, NULL)) {
-            err = GetLastError();
-            break;
-        }
-        if (got == 0)
-            break;
-        if (!WriteFile(out, g_loopbuf, got, &put, NULL) || put != got) {
-            err = GetLastError() ? GetLastError() : ERROR_WRITE_FAULT;
-            break;
-        }
-    }
-    CloseHandle(in);
-    if (!CloseHandle(out) && !err)
-        err = GetLastError();
-    return err;
-}
-
-/* The bare Win32 loop of the small-file workload: what a program that copies
- * one file with the plainest calls does (CreateFileW source, CreateFileW
- * CREATE_NEW destination, 64 KiB ReadFile/WriteFile, SetFileTime with the
- * source's times, CloseHandle).  The floor of a one-call-per-file copy. */
-static DWORD bare_copy(const wchar_t *src, const wchar_t *dst, DWORD disposition)
+ * prepared for --existing.  With `times` it is the bare Win32 loop of the
+ * small-file workload: what a program that copies one file with the plainest
+ * calls does (CreateFileW source, CreateFileW destination, 64 KiB
+ * ReadFile/WriteFile, SetFileTime with the source's times, CloseHandle), the
+ * floor of a one-call-per-file copy.  Returns a Win32 error code, 0 on
+ * success. */
+static DWORD loop_copy(const wchar_t *src, const wchar_t *dst, DWORD disposition, BOOL times)
 {
     HANDLE in = CreateFileW(src, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING,
                             FILE_ATTRIBUTE_NORMAL, NULL);
@@ -334,7 +302,7 @@ static DWORD bare_copy(const wchar_t *src, const wchar_t *dst, DWORD disposition
         }
     }
     FILETIME c, a, w;
-    if (!err && (!GetFileTime(in, &c, &a, &w) || !SetFileTime(out, &c, &a, &w)))
+    if (times && !err && (!GetFileTime(in, &c, &a, &w) || !SetFileTime(out, &c, &a, &w)))
         err = GetLastError();
     CloseHandle(in);
     if (!CloseHandle(out) && !err)
@@ -403,7 +371,7 @@ static HRESULT timed_copy(const struct contender *c, const wchar_t *src, const w
         break;
     case M_BARE: {
         t0 = now();
-        DWORD e = bare_copy(src, dst, existing ? CREATE_ALWAYS : CREATE_NEW);
+        DWORD e = loop_copy(src, dst, existing ? CREATE_ALWAYS : CREATE_NEW, TRUE);
         t1 = now();
         if (e)
             hr = HRESULT_FROM_WIN32(e);
@@ -414,7 +382,7 @@ static HRESULT timed_copy(const struct contender *c, const wchar_t *src, const w
         /* CREATE_NEW for a new destination, CREATE_ALWAYS to overwrite:
          * what a plain program would use in either case. */
         t0 = now();
-        DWORD e = loop_copy(src, dst, existing ? CREATE_ALWAYS : CREATE_NEW);
+        DWORD e = loop_copy(src, dst, existing ? CREATE_ALWAYS : CREATE_NEW, FALSE);
         t1 = now();
         if (e)
             hr = HRESULT_FROM_WIN32(e);
@@ -438,7 +406,7 @@ static void prepare_dst(const wchar_t *src, const wchar_t *dst, int existing, LO
         return;
     }
     if (file_size(dst) != src_size) {
-        DWORD e = loop_copy(src, dst, CREATE_ALWAYS);
+        DWORD e = loop_copy(src, dst, CREATE_ALWAYS, FALSE);
         if (e)
             fail("preparing the existing destination", dst, e);
     }
